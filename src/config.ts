@@ -1,0 +1,114 @@
+// Environment -> typed, validated Config. The only module that reads process.env.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  // A trailing slash would make `${base}/accounts` a double slash upstream.
+  .transform((u) => u.replace(/\/+$/, ''));
+const optionalString = z
+  .string()
+  .optional()
+  .transform((s) => (s === undefined || s.trim() === '' ? undefined : s));
+
+const envSchema = z
+  .object({
+    PORT: port.default(4000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    USERS_API_URL: httpUrl.optional(),
+    VCARD_API_URL: httpUrl.optional(),
+    USERS_API_TOKEN: optionalString,
+    VCARD_API_TOKEN: optionalString,
+    VCARD_API_KEY: optionalString,
+    USERS_API_MAX_PAGE_SIZE: positiveInt.max(10_000).default(100),
+    MAX_PAGE_SIZE: positiveInt.max(10_000).default(100),
+    UPSTREAM_MAX_CONCURRENCY: positiveInt.max(10_000).default(64),
+    UPSTREAM_TIMEOUT_MS: positiveInt.default(10_000),
+    REQUEST_DEADLINE_MS: positiveInt.default(25_000),
+    UPSTREAM_MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
+    CURSOR_SECRET: optionalString,
+    CORS_ORIGINS: optionalString,
+    PERSISTED_DOCUMENTS: optionalString,
+    CACHE_TTL_MS: z.coerce.number().int().min(0).optional(),
+    REDIS_URL: optionalString,
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+    LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info'),
+    NODE_ENV: z.string().default('development'),
+  })
+  .refine((env) => (env.USERS_API_URL === undefined) === (env.VCARD_API_URL === undefined), {
+    message:
+      'set both USERS_API_URL and VCARD_API_URL, or neither (then the built-in simulators are used)',
+    path: ['USERS_API_URL'],
+  });
+
+export interface Config {
+  port: number;
+  host: string;
+  /** True when no upstream URL is configured: the built-in simulators serve both upstreams. */
+  sandbox: boolean;
+  usersApiUrl: string | undefined;
+  vcardApiUrl: string | undefined;
+  usersApiToken: string | undefined;
+  vcardApiToken: string | undefined;
+  vcardApiKey: string | undefined;
+  usersApiMaxPageSize: number;
+  maxPageSize: number;
+  upstreamMaxConcurrency: number;
+  upstreamTimeoutMs: number;
+  /** Overall budget of one GraphQL request across all its upstream calls and retries. */
+  requestDeadlineMs: number;
+  upstreamMaxBodyBytes: number;
+  cursorSecret: string | undefined;
+  corsOrigins: string[] | undefined;
+  persistedDocuments: string | undefined;
+  cacheTtlMs: number | undefined;
+  redisUrl: string | undefined;
+  otlpEndpoint: string | undefined;
+  logLevel: string;
+  production: boolean;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError with one line per bad variable, naming it. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      // Never echo the value: it may be a secret.
+      return `invalid ${name}: ${issue.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    sandbox: e.USERS_API_URL === undefined,
+    usersApiUrl: e.USERS_API_URL,
+    vcardApiUrl: e.VCARD_API_URL,
+    usersApiToken: e.USERS_API_TOKEN,
+    vcardApiToken: e.VCARD_API_TOKEN,
+    vcardApiKey: e.VCARD_API_KEY,
+    usersApiMaxPageSize: e.USERS_API_MAX_PAGE_SIZE,
+    maxPageSize: e.MAX_PAGE_SIZE,
+    upstreamMaxConcurrency: e.UPSTREAM_MAX_CONCURRENCY,
+    upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
+    requestDeadlineMs: e.REQUEST_DEADLINE_MS,
+    upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
+    cursorSecret: e.CURSOR_SECRET,
+    corsOrigins: e.CORS_ORIGINS?.split(',')
+      .map((o) => o.trim())
+      .filter((o) => o !== ''),
+    persistedDocuments: e.PERSISTED_DOCUMENTS,
+    cacheTtlMs: e.CACHE_TTL_MS,
+    redisUrl: e.REDIS_URL,
+    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    logLevel: e.LOG_LEVEL,
+    production: e.NODE_ENV === 'production',
+  };
+}

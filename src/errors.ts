@@ -1,0 +1,119 @@
+// Every error that reaches a client is made here: upstream status -> GraphQL error code.
+// Messages never carry credentials, upstream bodies or stack traces.
+import { GraphQLError } from 'graphql';
+
+export type UpstreamName = 'users' | 'vcard';
+
+const upstreamTitle: Record<UpstreamName, string> = {
+  users: 'users API',
+  vcard: 'vcard API',
+};
+
+export type UpstreamFailure =
+  | { kind: 'status'; status: number }
+  | { kind: 'timeout' }
+  | { kind: 'network' }
+  | { kind: 'malformed'; status: number }
+  | { kind: 'too-large'; status: number }
+  | { kind: 'circuit-open' }
+  | { kind: 'missing-credentials' };
+
+/** A failed upstream call, as the upstream client saw it. Converted to a GraphQLError by `toGraphQLError`. */
+export class UpstreamError extends Error {
+  constructor(
+    readonly upstream: UpstreamName,
+    readonly failure: UpstreamFailure,
+    readonly requestId?: string,
+    readonly attempts = 1,
+  ) {
+    super(describe(upstream, failure, attempts));
+    this.name = 'UpstreamError';
+  }
+
+  get status(): number | undefined {
+    return 'status' in this.failure ? this.failure.status : undefined;
+  }
+}
+
+function describe(upstream: UpstreamName, failure: UpstreamFailure, attempts: number): string {
+  const name = upstreamTitle[upstream];
+  const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+  switch (failure.kind) {
+    case 'status':
+      return `The ${name} answered HTTP ${failure.status}${tries}.`;
+    case 'timeout':
+      return `The ${name} did not answer in time${tries}.`;
+    case 'network':
+      return `The connection to the ${name} failed${tries}.`;
+    case 'malformed':
+      return `The ${name} sent a response the gateway cannot read.`;
+    case 'too-large':
+      return `The ${name} sent a response larger than the gateway accepts.`;
+    case 'circuit-open':
+      return `The ${name} is failing; the gateway stopped calling it for a moment.`;
+    case 'missing-credentials':
+      return `No credentials for the ${name}: send the header or configure a service token.`;
+  }
+}
+
+/** Bad arguments, cursor or id: the client can fix it. */
+export class InputError extends Error {
+  constructor(
+    message: string,
+    readonly argumentName?: string,
+  ) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'UPSTREAM_ERROR'
+  | 'UPSTREAM_TIMEOUT';
+
+export function codeOf(error: UpstreamError): ErrorCode {
+  const f = error.failure;
+  switch (f.kind) {
+    case 'timeout':
+      return 'UPSTREAM_TIMEOUT';
+    case 'missing-credentials':
+      return 'UNAUTHENTICATED';
+    case 'status':
+      if (f.status === 401) return 'UNAUTHENTICATED';
+      if (f.status === 403) return 'FORBIDDEN';
+      if (f.status === 404) return 'NOT_FOUND';
+      // The gateway validates ids and arguments first, so a 400 means a filter value the upstream refuses.
+      if (f.status === 400 || f.status === 422) return 'BAD_USER_INPUT';
+      return 'UPSTREAM_ERROR';
+    default:
+      return 'UPSTREAM_ERROR';
+  }
+}
+
+/** The one place an error becomes what the client sees. Unknown errors are left for Yoga to mask. */
+export function toGraphQLError(error: unknown): GraphQLError | undefined {
+  if (error instanceof GraphQLError) return error;
+  if (error instanceof UpstreamError) {
+    return new GraphQLError(error.message, {
+      extensions: {
+        code: codeOf(error),
+        upstream: error.upstream,
+        ...(error.status === undefined ? {} : { status: error.status }),
+        ...(error.requestId === undefined ? {} : { requestId: error.requestId }),
+      },
+    });
+  }
+  if (error instanceof InputError) {
+    return new GraphQLError(error.message, {
+      extensions: {
+        code: 'BAD_USER_INPUT',
+        ...(error.argumentName === undefined ? {} : { argumentName: error.argumentName }),
+      },
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,90 @@
+// Per-request DataLoaders: every upstream read of a GraphQL request goes through one of these, so
+// identical reads are made once and independent ones go out together. Built per request (never at
+// module scope), so one caller's results are never seen by another.
+import DataLoader from 'dataloader';
+import type { User, UserFilter, UsersPage, VCard } from './domain.js';
+import type { CallContext } from './upstream/call.js';
+import type { UsersClient } from './upstream/users-client.js';
+import type { VcardClient } from './upstream/vcard-client.js';
+
+export interface UserKey {
+  accountId: string;
+  userId: string;
+}
+
+export interface PageKey {
+  accountId: string;
+  filter: UserFilter;
+  page: number;
+  pageSize: number;
+}
+
+export interface Loaders {
+  user: DataLoader<UserKey, User | null, string>;
+  vcard: DataLoader<UserKey, VCard | null, string>;
+  usersPage: DataLoader<PageKey, UsersPage, string>;
+}
+
+export interface LoaderDeps {
+  users: UsersClient;
+  vcards: VcardClient;
+  /** Credentials and deadline of this request, per upstream. */
+  usersCall: CallContext;
+  vcardCall: CallContext;
+  onBatch?: (loader: string, size: number) => void;
+}
+
+const userKey = (k: UserKey): string => `${k.accountId}/${k.userId}`;
+const pageKey = (k: PageKey): string =>
+  JSON.stringify([
+    k.accountId,
+    k.page,
+    k.pageSize,
+    k.filter.firstName,
+    k.filter.lastName,
+    k.filter.loginName,
+    k.filter.email,
+  ]);
+
+/**
+ * The upstreams have no batch endpoint: a batch of N keys is N concurrent requests (bounded by the
+ * HTTP pool). Each key gets its own result or error, so one failure fails only its own field.
+ */
+function fanOut<K, V>(
+  name: string,
+  fetchOne: (key: K) => Promise<V>,
+  onBatch: LoaderDeps['onBatch'],
+): (keys: readonly K[]) => Promise<(V | Error)[]> {
+  return async (keys) => {
+    onBatch?.(name, keys.length);
+    const settled = await Promise.allSettled(keys.map(fetchOne));
+    return settled.map((s) =>
+      s.status === 'fulfilled' ? s.value : s.reason instanceof Error ? s.reason : new Error(String(s.reason)),
+    );
+  };
+}
+
+export function createLoaders(deps: LoaderDeps): Loaders {
+  const user = new DataLoader<UserKey, User | null, string>(
+    fanOut('user', (k) => deps.users.getUser(k.accountId, k.userId, deps.usersCall), deps.onBatch),
+    { cacheKeyFn: userKey, name: 'user' },
+  );
+  const vcard = new DataLoader<UserKey, VCard | null, string>(
+    fanOut('vcard', (k) => deps.vcards.getVcard(k.accountId, k.userId, deps.vcardCall), deps.onBatch),
+    { cacheKeyFn: userKey, name: 'vcard' },
+  );
+  const usersPage = new DataLoader<PageKey, UsersPage, string>(
+    fanOut(
+      'usersPage',
+      async (k) => {
+        const page = await deps.users.listUsers(k, deps.usersCall);
+        // A listed user needs no single-user call later in this request (user, node, _entities).
+        for (const u of page.users) user.prime({ accountId: u.accountId, userId: u.userId }, u);
+        return page;
+      },
+      deps.onBatch,
+    ),
+    { cacheKeyFn: pageKey, name: 'usersPage' },
+  );
+  return { user, vcard, usersPage };
+}

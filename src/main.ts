@@ -1,0 +1,67 @@
+// Reads config, starts the HTTP server (and the sandbox simulators when no upstream is configured),
+// drains on SIGTERM/SIGINT.
+import { createServer } from 'node:http';
+import pino from 'pino';
+import { ConfigError, loadConfig } from './config.js';
+import type { Config } from './config.js';
+import { createGateway } from './server.js';
+import { startSandbox } from './sandbox/index.js';
+
+const DRAIN_TIMEOUT_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = pino({ level: config.logLevel });
+
+  const sandbox = config.sandbox ? await startSandbox() : undefined;
+  if (sandbox) {
+    config = { ...config, usersApiUrl: sandbox.users.url, vcardApiUrl: sandbox.vcard.url };
+    logger.info(
+      { usersApi: sandbox.users.url, vcardApi: sandbox.vcard.url, accounts: sandbox.accountIds },
+      'sandbox mode: USERS_API_URL and VCARD_API_URL are not set, serving built-in simulators with seeded data',
+    );
+  }
+
+  const gateway = createGateway(config, {
+    logger,
+    ...(sandbox?.accountIds[0] === undefined ? {} : { exampleAccountId: sandbox.accountIds[0] }),
+  });
+  const server = createServer(gateway.yoga);
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
+  logger.info(`GraphQL and GraphiQL at http://${shownHost}:${config.port}/graphql`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining: refusing new connections, finishing requests in flight');
+    gateway.setReady(false);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    const timer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+    await closed;
+    clearTimeout(timer);
+    await gateway.close();
+    await sandbox?.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,80 @@
+import type { User as UserModel, UserFilter } from '../domain.js';
+import { InputError } from '../errors.js';
+import type { QueryResolvers, QueryUsersArgs } from '../generated/resolvers.js';
+import { assertFilterValue, assertId, decodeUserGlobalId } from '../ids.js';
+import type { GatewayContext } from '../context.js';
+import { listFingerprint } from '../pagination/cursor.js';
+import { paginate } from '../pagination/connection.js';
+
+const DEFAULT_FIRST = 20;
+const MAX_NODES = 100;
+
+export const Query: QueryResolvers = {
+  users: (_parent, args, ctx) => usersConnection(args, ctx),
+
+  user: (_parent, { accountId, userId }, ctx) =>
+    ctx.loaders.user.load({
+      accountId: assertId(accountId, 'accountId'),
+      userId: assertId(userId, 'userId'),
+    }),
+
+  vcard: (_parent, { accountId, userId }, ctx) =>
+    ctx.loaders.vcard.load({
+      accountId: assertId(accountId, 'accountId'),
+      userId: assertId(userId, 'userId'),
+    }),
+
+  node: (_parent, { id }, ctx) => ctx.loaders.user.load(decodeUserGlobalId(id)),
+
+  nodes: (_parent, { ids }, ctx) => {
+    if (ids.length > MAX_NODES) {
+      throw new InputError(`Too many ids: at most ${MAX_NODES} per call.`, 'ids');
+    }
+    // One promise per id: a bad or failing id nulls only its own item, with an error at its index.
+    const items = ids.map(async (id, i) =>
+      ctx.loaders.user.load(decodeUserGlobalId(id, `ids[${i}]`)),
+    );
+    // Codegen types list items as `T | Promise<T> | null` with no slot for `Promise<T | null>`;
+    // graphql-js completes each nullable item on its own, so a null here is fine.
+    return items as Promise<UserModel>[];
+  },
+};
+
+function usersConnection(args: QueryUsersArgs, ctx: GatewayContext) {
+  const accountId = assertId(args.accountId, 'accountId');
+  const filter = normalizeFilter(args.filter);
+  const { config, limits } = ctx.services;
+  return paginate(args, {
+    fetchPage: async ({ page, pageSize }) => {
+      const answer = await ctx.loaders.usersPage.load({ accountId, filter, page, pageSize });
+      return {
+        items: answer.users,
+        page: answer.page,
+        pageSize: answer.pageSize,
+        totalItems: answer.totalItems,
+      };
+    },
+    idOf: (user) => user.userId,
+    fingerprint: listFingerprint({ accountId, filter: { ...filter }, order: 'upstream' }),
+    upstreamMaxPageSize: limits.usersMaxPageSize,
+    maxFirst: config.maxPageSize,
+    defaultFirst: DEFAULT_FIRST,
+    secret: config.cursorSecret,
+    onUpstreamMaxPageSize: (size) => {
+      limits.usersMaxPageSize = Math.min(limits.usersMaxPageSize, size);
+    },
+  });
+}
+
+function normalizeFilter(filter: QueryUsersArgs['filter']): UserFilter {
+  const out: UserFilter = {};
+  if (!filter) return out;
+  for (const key of ['firstName', 'lastName', 'loginName', 'email'] as const) {
+    const value = filter[key];
+    // Empty strings constrain nothing; dropping them keeps cursors valid across `""` and absent.
+    if (value !== null && value !== undefined && value !== '') {
+      out[key] = assertFilterValue(value, `filter.${key}`);
+    }
+  }
+  return out;
+}

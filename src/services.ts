@@ -1,0 +1,78 @@
+// The long-lived parts of a gateway instance: upstream clients over their connection pools, limits
+// learned at run time, and observers. Holds no user data.
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { CircuitBreaker } from './upstream/circuit-breaker.js';
+import type { AttemptEvent } from './upstream/http.js';
+import { UpstreamHttp } from './upstream/http.js';
+import { UsersClient } from './upstream/users-client.js';
+import { VcardClient, VcardTokenProvider } from './upstream/vcard-client.js';
+
+export interface Services {
+  config: Config;
+  logger: Logger;
+  users: UsersClient;
+  vcards: VcardClient;
+  /** The users API's real page maximum; lowered when an answer reveals clamping. */
+  limits: { usersMaxPageSize: number };
+  breakers: { users: CircuitBreaker; vcard: CircuitBreaker };
+  observeBatch?: (loader: string, size: number) => void;
+  close(): Promise<void>;
+}
+
+export interface ServiceHooks {
+  onAttempt?: (event: AttemptEvent) => void;
+  onBatch?: (loader: string, size: number) => void;
+  /** Backoff base for retries (tests shorten it). */
+  baseBackoffMs?: number;
+  breakerThreshold?: number;
+  breakerCooldownMs?: number;
+}
+
+export function createServices(config: Config, logger: Logger, hooks: ServiceHooks = {}): Services {
+  const { usersApiUrl, vcardApiUrl } = config;
+  if (usersApiUrl === undefined || vcardApiUrl === undefined) {
+    throw new Error('upstream URLs are not configured (start the sandbox first)');
+  }
+  const breaker = (upstream: string): CircuitBreaker =>
+    new CircuitBreaker({
+      ...(hooks.breakerThreshold === undefined ? {} : { threshold: hooks.breakerThreshold }),
+      ...(hooks.breakerCooldownMs === undefined ? {} : { cooldownMs: hooks.breakerCooldownMs }),
+      onStateChange: (state) => logger.warn({ upstream, state }, 'circuit breaker state changed'),
+    });
+  const breakers = { users: breaker('users'), vcard: breaker('vcard') };
+  const onAttempt = (event: AttemptEvent): void => {
+    if (typeof event.status !== 'number' || event.status >= 400) {
+      logger.warn(event, 'upstream attempt failed');
+    }
+    hooks.onAttempt?.(event);
+  };
+  const httpOptions = {
+    maxConcurrency: config.upstreamMaxConcurrency,
+    timeoutMs: config.upstreamTimeoutMs,
+    maxBodyBytes: config.upstreamMaxBodyBytes,
+    onAttempt,
+    ...(hooks.baseBackoffMs === undefined ? {} : { baseBackoffMs: hooks.baseBackoffMs }),
+  };
+  const usersHttp = new UpstreamHttp('users', usersApiUrl, { ...httpOptions, breaker: breakers.users });
+  const vcardHttp = new UpstreamHttp('vcard', vcardApiUrl, { ...httpOptions, breaker: breakers.vcard });
+  // The token exchange must not be blocked by an open vcard circuit, so it uses its own pool.
+  const tokensHttp =
+    config.vcardApiKey === undefined ? undefined : new UpstreamHttp('vcard', vcardApiUrl, httpOptions);
+  const tokens =
+    tokensHttp && config.vcardApiKey !== undefined
+      ? new VcardTokenProvider(tokensHttp, config.vcardApiKey)
+      : undefined;
+  return {
+    config,
+    logger,
+    users: new UsersClient(usersHttp),
+    vcards: new VcardClient(vcardHttp, tokens),
+    limits: { usersMaxPageSize: config.usersApiMaxPageSize },
+    breakers,
+    ...(hooks.onBatch === undefined ? {} : { observeBatch: hooks.onBatch }),
+    close: async () => {
+      await Promise.all([usersHttp.close(), vcardHttp.close(), tokensHttp?.close()]);
+    },
+  };
+}
