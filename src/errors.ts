@@ -1,6 +1,7 @@
 // Every error that reaches a client is made here: upstream status -> GraphQL error code.
 // Messages never carry credentials, upstream bodies or stack traces.
 import { GraphQLError } from 'graphql';
+import { PaginationInputError } from './pagination/errors.js';
 
 export type UpstreamName = 'users' | 'vcard';
 
@@ -107,7 +108,7 @@ export function toGraphQLError(error: unknown): GraphQLError | undefined {
       },
     });
   }
-  if (error instanceof InputError) {
+  if (error instanceof InputError || error instanceof PaginationInputError) {
     return new GraphQLError(error.message, {
       extensions: {
         code: 'BAD_USER_INPUT',

@@ -65,8 +65,21 @@ function fanOut<K, V>(
 }
 
 export function createLoaders(deps: LoaderDeps): Loaders {
+  // Users seen in list pages of this request, and list pages still in flight. Root fields run in
+  // parallel, so `_entities`/`node` may ask for a user while the page that contains it is on its way.
+  const listed = new Map<string, User>();
+  const pagesInFlight = new Set<Promise<unknown>>();
+
+  const fetchUser = (k: UserKey): Promise<User | null> =>
+    Promise.resolve(listed.get(userKey(k)) ?? deps.users.getUser(k.accountId, k.userId, deps.usersCall));
+  const fetchUsers = fanOut('user', fetchUser, deps.onBatch);
   const user = new DataLoader<UserKey, User | null, string>(
-    fanOut('user', (k) => deps.users.getUser(k.accountId, k.userId, deps.usersCall), deps.onBatch),
+    async (keys) => {
+      // Let the other loaders of this tick dispatch first, then wait for their list pages.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (pagesInFlight.size > 0) await Promise.allSettled(pagesInFlight);
+      return fetchUsers(keys);
+    },
     { cacheKeyFn: userKey, name: 'user' },
   );
   const vcard = new DataLoader<UserKey, VCard | null, string>(
@@ -77,10 +90,20 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     fanOut(
       'usersPage',
       async (k) => {
-        const page = await deps.users.listUsers(k, deps.usersCall);
-        // A listed user needs no single-user call later in this request (user, node, _entities).
-        for (const u of page.users) user.prime({ accountId: u.accountId, userId: u.userId }, u);
-        return page;
+        const request = deps.users.listUsers(k, deps.usersCall);
+        pagesInFlight.add(request);
+        try {
+          const page = await request;
+          // A listed user needs no single-user call later in this request (user, node, _entities).
+          for (const u of page.users) {
+            const key = { accountId: u.accountId, userId: u.userId };
+            listed.set(userKey(key), u);
+            user.prime(key, u);
+          }
+          return page;
+        } finally {
+          pagesInFlight.delete(request);
+        }
       },
       deps.onBatch,
     ),

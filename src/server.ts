@@ -1,7 +1,7 @@
 // createGateway(config) -> a Yoga instance over one federated schema. No side effects on import.
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { GraphQLError, parse } from 'graphql';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { createYoga, maskError as yogaMaskError, useReadinessCheck } from 'graphql-yoga';
 import type { Plugin, YogaServerInstance } from 'graphql-yoga';
@@ -68,7 +68,12 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       warn: (...args) => logger.warn(args.map(String).join(' ')),
       error: (...args) => logger.error(args.map(String).join(' ')),
     },
-    plugins: [useReadinessCheck({ endpoint: '/ready', check: () => ready }), useRequestId()],
+    cors: corsOptions(config),
+    plugins: [
+      useReadinessCheck({ endpoint: '/ready', check: () => ready }),
+      useRequestId(),
+      ...(config.production ? [useNoIntrospection()] : []),
+    ],
   });
   return {
     yoga,
@@ -98,6 +103,32 @@ function clientError(error: unknown, message: string): Error {
   }
   if (known) return known;
   return yogaMaskError(error, message, false);
+}
+
+/**
+ * CORS_ORIGINS when set; otherwise any origin in sandbox mode (exploring from anywhere) and none in
+ * production. The two credential headers may be sent cross-origin; preflights are cached 10 min.
+ */
+function corsOptions(config: Config) {
+  const origin = config.corsOrigins ?? (config.sandbox ? '*' : undefined);
+  if (origin === undefined || origin.length === 0) return false;
+  return {
+    origin,
+    credentials: origin !== '*',
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'authorization', 'x-auth-token', 'x-request-id'],
+    exposedHeaders: ['x-request-id'],
+    maxAge: 600,
+  };
+}
+
+/** Production answers introspection with a validation error (the schema is not a public document). */
+function useNoIntrospection(): Plugin<GatewayContext> {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
 }
 
 /** Sends the request id back to the client (the same id goes upstream as X-Request-ID). */

@@ -1,0 +1,84 @@
+// In-process gateway over in-process simulators: no port for the gateway (yoga.fetch), loopback
+// ports for the simulators, a captured log, and counters of upstream calls.
+import pino from 'pino';
+import { loadConfig } from '../../src/config.js';
+import { createGateway } from '../../src/server.js';
+import type { Gateway } from '../../src/server.js';
+import type { ServiceHooks } from '../../src/services.js';
+import { startSandbox } from '../../src/sandbox/index.js';
+
+export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+export type SandboxOptions = Parameters<typeof startSandbox>[0];
+
+export interface GraphQLResponse {
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface Harness {
+  sandbox: Sandbox;
+  gateway: Gateway;
+  logs: string[];
+  gql(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse & { status: number; headers: Headers }>;
+  /** Upstream calls since the last reset, by kind. */
+  calls(): { list: number; user: number; vcard: number; apiAuth: number };
+  resetCalls(): void;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  options: { env?: Record<string, string>; sandbox?: SandboxOptions; hooks?: ServiceHooks } = {},
+): Promise<Harness> {
+  const sandbox = await startSandbox(options.sandbox);
+  const config = loadConfig({
+    USERS_API_URL: sandbox.users.url,
+    VCARD_API_URL: sandbox.vcard.url,
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
+  const gateway = createGateway(config, {
+    logger,
+    hooks: { baseBackoffMs: 5, ...options.hooks },
+  });
+  const paths = () => [...sandbox.users.log, ...sandbox.vcard.log].map((r) => `${r.method} ${r.path}`);
+  return {
+    sandbox,
+    gateway,
+    logs,
+    async gql(query, variables, headers) {
+      const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as GraphQLResponse;
+      return { ...body, status: response.status, headers: response.headers };
+    },
+    calls() {
+      const all = paths();
+      return {
+        list: all.filter((p) => /^GET \/accounts\/[^/]+\/users$/.test(p)).length,
+        user: all.filter((p) => /^GET \/accounts\/[^/]+\/users\/[^/]+$/.test(p)).length,
+        vcard: all.filter((p) => /\/vcard$/.test(p)).length,
+        apiAuth: all.filter((p) => p.endsWith('/api_auth')).length,
+      };
+    },
+    resetCalls() {
+      sandbox.users.reset();
+      sandbox.vcard.reset();
+    },
+    async close() {
+      await gateway.close();
+      await sandbox.close();
+    },
+  };
+}
+
+export function codes(response: GraphQLResponse): unknown[] {
+  return (response.errors ?? []).map((e) => e.extensions?.['code']);
+}

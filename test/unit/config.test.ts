@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+describe('loadConfig', () => {
+  it('has the contract defaults and runs the sandbox when no upstream URL is set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '0.0.0.0',
+      sandbox: true,
+      usersApiMaxPageSize: 100,
+      maxPageSize: 100,
+      upstreamMaxConcurrency: 64,
+      upstreamTimeoutMs: 10_000,
+      production: false,
+    });
+  });
+
+  it('reads upstreams, tokens and limits', () => {
+    const config = loadConfig({
+      USERS_API_URL: 'https://api.example.com/t/vbc.prod/provisioning/api/',
+      VCARD_API_URL: 'https://vinix.example.com/v2',
+      USERS_API_TOKEN: 'abc',
+      MAX_PAGE_SIZE: '50',
+      CORS_ORIGINS: 'https://a.example.com, https://b.example.com',
+      NODE_ENV: 'production',
+    });
+    expect(config.sandbox).toBe(false);
+    // The trailing slash is dropped so paths never get a double slash.
+    expect(config.usersApiUrl).toBe('https://api.example.com/t/vbc.prod/provisioning/api');
+    expect(config.usersApiToken).toBe('abc');
+    expect(config.maxPageSize).toBe(50);
+    expect(config.corsOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(config.production).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^invalid PORT: /],
+    [{ PORT: '70000' }, /^invalid PORT: /],
+    [{ USERS_API_URL: 'not a url', VCARD_API_URL: 'http://x.example.com' }, /^invalid USERS_API_URL: /],
+    [{ USERS_API_URL: 'ftp://x.example.com', VCARD_API_URL: 'http://x.example.com' }, /^invalid USERS_API_URL/],
+    [{ USERS_API_URL: 'http://x.example.com' }, /^invalid USERS_API_URL: set both/],
+    [{ MAX_PAGE_SIZE: '-1' }, /^invalid MAX_PAGE_SIZE: /],
+    [{ UPSTREAM_TIMEOUT_MS: '1.5' }, /^invalid UPSTREAM_TIMEOUT_MS: /],
+  ])('refuses %j with one line naming the variable', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never echoes a value, which may be a secret', () => {
+    try {
+      loadConfig({ USERS_API_MAX_PAGE_SIZE: 'hunter2-secret' });
+      expect.unreachable();
+    } catch (error) {
+      expect(String(error)).toContain('USERS_API_MAX_PAGE_SIZE');
+      expect(String(error)).not.toContain('hunter2');
+    }
+  });
+});
