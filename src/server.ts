@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, parse } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga, maskError as yogaMaskError, useReadinessCheck } from 'graphql-yoga';
 import type { Plugin, YogaServerInstance } from 'graphql-yoga';
 import pino from 'pino';
@@ -11,6 +12,7 @@ import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createContext, requestIdOf } from './context.js';
 import { toGraphQLError } from './errors.js';
+import { loadManifest, useTrustedDocuments } from './persisted-documents.js';
 import { resolvers } from './resolvers/index.js';
 import type { ServiceHooks, Services } from './services.js';
 import { createServices } from './services.js';
@@ -72,7 +74,12 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     plugins: [
       useReadinessCheck({ endpoint: '/ready', check: () => ready }),
       useRequestId(),
+      // @defer/@stream: a list can be painted before its slow vCards arrive.
+      useDeferStream(),
       ...(config.production ? [useNoIntrospection()] : []),
+      ...(config.persistedDocuments === undefined
+        ? []
+        : [useTrustedDocuments(loadManifest(config.persistedDocuments))]),
     ],
   });
   return {

@@ -1,40 +1,50 @@
-// Opaque Relay cursors.
+// Opaque connection cursors.
 //
-// A cursor is base64url(JSON [version, listFingerprint, offset, anchorId]), followed, when a secret
-// is configured, by "." and a truncated HMAC-SHA256 of those payload bytes. Choices and why:
-// - The offset says where the edge was; the anchor (the node's id) lets the connection notice that
-//   rows were inserted or deleted before it since, and re-find it (see connection.ts).
-// - The fingerprint names the list (account, filter, order): a cursor replayed against another list
-//   would silently land on the wrong page, so it is rejected instead.
-// - The version tag is the first payload field so the format can change without misreading old
-//   cursors as new ones.
-// - Both parts must be canonical base64url (re-encoding gives the same text), so no two strings
-//   decode to the same signed bytes: changing any character of a signed cursor is detected.
-// - The MAC is checked before the payload is parsed: unauthenticated bytes are never interpreted.
-// - Without a secret, signed cursors are still accepted (the signature is not checked): a server
-//   that accepts forged unsigned cursors gains nothing from rejecting signed ones, and this keeps
-//   cursors valid while a secret is being removed. An empty secret counts as no secret.
+// A cursor names a position in one particular list (account + filter + order) and remembers which
+// item sat there, so that a page fetched after the list changed can re-find its place (see
+// connection.ts). Layout: base64url of the JSON array
+//
+//     ["c1", <list fingerprint>, <offset>, <anchor id>]
+//
+// - "c1" is the format version: a later format gets another tag and old cursors are refused with a
+//   clear message instead of being misread.
+// - JSON keeps any anchor string intact (quotes, separators, lone surrogates included).
+// - With a secret, `.<HMAC-SHA256 of the base64url body, truncated to 16 bytes>` is appended. The
+//   fingerprint is inside the signed body, so a signed cursor cannot be moved to another list.
+//
+// decodeCursor is the one door for client-supplied cursors: every failure is a PaginationInputError
+// naming the argument, never a RangeError/SyntaxError from Buffer, TextDecoder or JSON.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { PaginationInputError } from './errors.js';
 
-/** Where an edge was: its 0-based offset in the list and the id of the node at that offset. */
+/** Where an edge sits: `offset` is its 0-based index in the list, `anchor` the id of its item. */
 export interface CursorPosition {
   offset: number;
   anchor: string;
 }
 
 const VERSION = 'c1';
-const MAX_OFFSET = 1e9;
-/** Far above any real cursor (ids are short); bounds the work done on hostile input. */
-const MAX_CURSOR_LENGTH = 1024;
-const MAC_BYTES = 16;
-/** Domain separation: the same secret may sign other things elsewhere. */
-const MAC_CONTEXT = 'relay-cursor\0';
+/** Longer strings are refused before any decoding work. */
+const MAX_CURSOR_LENGTH = 512;
+/** Far beyond any real list; keeps offset arithmetic within safe integers. */
+const MAX_OFFSET = 1_000_000_000;
+/**
+ * Longer anchors are not stored (the cursor would outgrow MAX_CURSOR_LENGTH): such a cursor still
+ * works by its offset, only without drift correction. Upstream ids are far shorter.
+ */
+const MAX_ANCHOR_LENGTH = 200;
+const SIGNATURE_BYTES = 16;
+/** Separates this use of the secret from any other use of the same secret. */
+const HMAC_CONTEXT = 'graphql-gateway/pagination-cursor/v1\0';
+
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const FINGERPRINT = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * Short stable hash naming a list. Filter keys whose value is undefined or empty are ignored (they
- * constrain nothing) and key order is irrelevant, so equivalent requests share cursors.
+ * Short stable hash of what makes a list: the account, the filter and the order. Filter keys whose
+ * value is undefined or empty are ignored (they constrain nothing) and key order is irrelevant, so
+ * equivalent queries share cursors. 96 bits: collisions between an account's lists are negligible,
+ * and the value says nothing readable about the filter.
  */
 export function listFingerprint(list: {
   accountId: string;
@@ -44,26 +54,33 @@ export function listFingerprint(list: {
   const filter = Object.entries(list.filter)
     .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  // JSON keeps field boundaries unambiguous whatever characters ids and values contain.
-  const canonical = JSON.stringify([list.accountId, filter, list.order]);
-  // 72 bits: collisions between an account's lists are not a practical concern.
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 12);
+  // JSON gives an unambiguous encoding: no separator inside a value can fake another list.
+  const canonical = JSON.stringify(['list-v1', list.accountId, filter, list.order]);
+  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
 }
 
-/** Opaque, URL-safe cursor for `pos` in the list named by `fingerprint`; signed when `secret` is given. */
+/** An opaque, URL-safe cursor for `pos` in the list `fingerprint`; signed when `secret` is given. */
 export function encodeCursor(pos: CursorPosition, fingerprint: string, secret?: string): string {
-  if (!Number.isInteger(pos.offset) || pos.offset < 0 || pos.offset > MAX_OFFSET) {
+  if (!Number.isSafeInteger(pos.offset) || pos.offset < 0 || pos.offset > MAX_OFFSET) {
     throw new RangeError(`encodeCursor: offset out of range: ${pos.offset}`);
   }
-  const payload = Buffer.from(JSON.stringify([VERSION, fingerprint, pos.offset, pos.anchor]));
-  const body = payload.toString('base64url');
-  return hasSecret(secret) ? `${body}.${mac(payload, secret).toString('base64url')}` : body;
+  if (!FINGERPRINT.test(fingerprint)) {
+    throw new RangeError('encodeCursor: fingerprint must be 1 to 64 base64url characters');
+  }
+  const anchor = pos.anchor.length <= MAX_ANCHOR_LENGTH ? pos.anchor : '';
+  const body = Buffer.from(JSON.stringify([VERSION, fingerprint, pos.offset, anchor])).toString(
+    'base64url',
+  );
+  return hasSecret(secret) ? `${body}.${sign(body, secret).toString('base64url')}` : body;
 }
 
 /**
- * Reads a cursor given as argument `argumentName`. Throws PaginationInputError, naming the argument
- * and the reason, for anything that is not a cursor this server made for this list; never throws
- * anything else, whatever the string.
+ * The position a client-supplied cursor names. Throws PaginationInputError (naming `argumentName`
+ * and the reason) for anything that is not a cursor this server made for this list; nothing else
+ * is thrown for any string.
+ *
+ * Without a secret, a signed cursor is accepted with its signature ignored: it cannot be checked,
+ * and an unsigned cursor would be accepted anyway.
  */
 export function decodeCursor(
   cursor: string,
@@ -71,90 +88,81 @@ export function decodeCursor(
   argumentName: string,
   secret?: string,
 ): CursorPosition {
-  const invalid = (why: string) =>
-    new PaginationInputError(`Invalid cursor in "${argumentName}": ${why}.`, argumentName);
-  const malformed = () => invalid('not a cursor made by this server (malformed)');
+  const fail = (why: string): PaginationInputError =>
+    new PaginationInputError(`Invalid "${argumentName}" cursor: ${why}.`, argumentName);
+  const malformed = 'not a cursor made by this API (malformed)';
 
-  // Guards JS callers too: the type says string, hostile input may not be.
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH) {
-    throw malformed();
+    throw fail(malformed);
   }
   const parts = cursor.split('.');
-  if (parts.length > 2) throw malformed();
-  const [bodyText, signatureText] = parts;
-  const payload = decodeBase64url(bodyText);
-  if (payload === undefined) throw malformed();
+  const body = parts[0] ?? '';
+  const signature = parts[1];
+  if (parts.length > 2 || !BASE64URL.test(body)) throw fail(malformed);
+  if (signature !== undefined && !BASE64URL.test(signature)) throw fail(malformed);
 
   if (hasSecret(secret)) {
-    if (signatureText === undefined) {
-      throw invalid('unsigned, but this server only accepts signed cursors');
+    if (signature === undefined) {
+      throw fail('unsigned, but this server only accepts the signed cursors it makes');
     }
-    const signature = decodeBase64url(signatureText);
-    const expected = mac(payload, secret);
+    const given = Buffer.from(signature, 'base64url');
+    const expected = sign(body, secret);
+    // The canonical check matters: the last character's unused bits would otherwise let four
+    // spellings of one signature pass.
     if (
-      signature === undefined ||
-      signature.length !== expected.length ||
-      !timingSafeEqual(signature, expected)
+      given.toString('base64url') !== signature ||
+      given.length !== expected.length ||
+      !timingSafeEqual(given, expected)
     ) {
-      throw invalid('bad signature (tampered with, or signed with another key)');
+      throw fail('bad signature (altered, or made by another server)');
     }
-  } else if (signatureText !== undefined && decodeBase64url(signatureText) === undefined) {
-    throw malformed();
   }
 
-  const fields = parsePayload(payload);
-  if (fields === undefined) throw malformed();
-  // The version decides how to read the rest, so it is checked before the shape.
-  if (fields[0] !== VERSION) throw invalid('unsupported cursor version');
-  const [, cursorFingerprint, offset, anchor] = fields;
+  // Strict base64url and UTF-8: Buffer silently skips bad characters, which would let many
+  // spellings decode to one cursor; the round trip and the fatal decoder refuse them.
+  const bytes = Buffer.from(body, 'base64url');
+  if (bytes.toString('base64url') !== body) throw fail(malformed);
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch {
+    throw fail(malformed);
+  }
+
+  if (!Array.isArray(payload)) throw fail(malformed);
+  // Array.isArray narrows to any[]; read the fields back as unknown so each one is checked.
+  const fields: unknown[] = payload;
+  const [version, cursorFingerprint, offset, anchor] = fields;
+  if (typeof version !== 'string') throw fail(malformed);
+  if (version !== VERSION) {
+    throw fail(/^c[0-9]+$/.test(version) ? `unsupported cursor version "${version}"` : malformed);
+  }
   if (
     fields.length !== 4 ||
     typeof cursorFingerprint !== 'string' ||
     typeof offset !== 'number' ||
     typeof anchor !== 'string'
   ) {
-    throw malformed();
+    throw fail(malformed);
+  }
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
+    throw fail('offset out of range');
   }
   if (cursorFingerprint !== fingerprint) {
-    throw invalid('made for another list (a different account, filter or order)');
-  }
-  if (!Number.isInteger(offset) || offset < 0 || offset > MAX_OFFSET) {
-    throw invalid('position out of range');
+    throw fail('made for another list (account, filter or order); start again without it');
   }
   return { offset, anchor };
 }
 
 function hasSecret(secret: string | undefined): secret is string {
+  // An empty secret would be a key everybody knows: treat it as no secret rather than sign with it.
   return secret !== undefined && secret !== '';
 }
 
-function mac(payload: Buffer, secret: string): Buffer {
+function sign(body: string, secret: string): Buffer {
   return createHmac('sha256', secret)
-    .update(MAC_CONTEXT)
-    .update(payload)
+    .update(HMAC_CONTEXT)
+    .update(body)
     .digest()
-    .subarray(0, MAC_BYTES);
-}
-
-/** Bytes of canonical base64url text, or undefined. Node's decoder skips junk; this does not. */
-function decodeBase64url(text: string | undefined): Buffer | undefined {
-  if (text === undefined || !BASE64URL.test(text)) return undefined;
-  const bytes = Buffer.from(text, 'base64url');
-  return bytes.toString('base64url') === text ? bytes : undefined;
-}
-
-/** The payload's fields if it is a JSON array whose first field (the version) is a string. */
-function parsePayload(payload: Buffer): unknown[] | undefined {
-  const text = payload.toString('utf8');
-  // Invalid UTF-8 decodes to U+FFFD and would not round-trip: not ours.
-  if (!Buffer.from(text, 'utf8').equals(payload)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!Array.isArray(parsed) || typeof parsed[0] !== 'string') return undefined;
-  const fields: unknown[] = parsed;
-  return fields;
+    .subarray(0, SIGNATURE_BYTES);
 }

@@ -28,23 +28,15 @@ beforeAll(async () => {
     supergraphSdl: composed.supergraphSdl,
     buildService: ({ url }) =>
       new RemoteGraphQLDataSource({
-        url,
+        url: url ?? DIRECTORY,
+        // Both subgraphs are reached in process: the fetcher dispatches on the URL.
         fetcher: async (input, init) => {
-          const target = url === DIRECTORY ? h.gateway.yoga : calls;
-          const response = await target.fetch(String(input), {
+          const target = input === DIRECTORY ? h.gateway.yoga : calls;
+          return target.fetch(input, {
             method: init?.method ?? 'POST',
-            headers: Object.fromEntries(Object.entries(init?.headers ?? {}).map(([k, v]) => [k, String(v)])),
+            headers: init?.headers ?? {},
             body: typeof init?.body === 'string' ? init.body : null,
           });
-          return {
-            ok: response.ok,
-            status: response.status,
-            statusText: response.statusText,
-            url: response.url,
-            headers: response.headers,
-            text: () => response.text(),
-            json: () => response.json(),
-          } as never;
         },
       }),
   });
@@ -67,7 +59,7 @@ describe('composition', () => {
   it('composes with the calls subgraph with no errors and no hints', () => {
     const composed = composeSupergraph({ directory: DIRECTORY, calls: CALLS });
     expect(composed.errors).toBeUndefined();
-    expect(composed.hints.map((h) => h.toString())).toEqual([]);
+    expect((composed.hints ?? []).map((hint) => hint.toString())).toEqual([]);
   });
 
   it('_service { sdl } is the subgraph SDL with federation directives', async () => {

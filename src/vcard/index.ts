@@ -1,0 +1,8 @@
+// The vCard mapping: upstream user document or vCard text → VCard model → vCard text.
+export { userDocumentEnvelopeSchema, userDocumentSchema } from './document.js';
+export type { UserDocument, UserDocumentInput } from './document.js';
+export { vcardFromDocument } from './from-document.js';
+export { VCardParseError, vcardFromText } from './from-text.js';
+export { vcardToText } from './to-text.js';
+export type { VCardVersion } from './to-text.js';
+export { documentToVcard3TextWithIcal } from './fixtures.js';
