@@ -135,7 +135,9 @@ async function main(): Promise<void> {
       };
     };
     const after =
-      offset === 0 ? null : encodeCursor({ offset: offset - 1, anchor: String(offset - 1) }, fingerprint);
+      offset === 0
+        ? null
+        : encodeCursor({ offset: offset - 1, anchor: String(offset - 1) }, fingerprint);
     const result = await paginate(
       { first: count, after },
       {

@@ -135,7 +135,7 @@ export async function paginate<T>(
   options: PaginateOptions<T>,
 ): Promise<Connection<T>> {
   if (!Number.isInteger(options.upstreamMaxPageSize) || options.upstreamMaxPageSize < 1) {
-    throw new RangeError(`upstreamMaxPageSize must be a positive integer`);
+    throw new RangeError('upstreamMaxPageSize must be a positive integer');
   }
   validateConnectionArgs(args, options.maxFirst);
   const after = readCursor(args.after, 'after', options);

@@ -29,10 +29,12 @@ const MAX_CURSOR_LENGTH = 512;
 /** Far beyond any real list; keeps offset arithmetic within safe integers. */
 const MAX_OFFSET = 1_000_000_000;
 /**
- * Longer anchors are not stored (the cursor would outgrow MAX_CURSOR_LENGTH): such a cursor still
- * works by its offset, only without drift correction. Upstream ids are far shorter.
+ * Anchors longer than this, measured as encoded (JSON, UTF-8), are not stored: the cursor would
+ * outgrow MAX_CURSOR_LENGTH and be refused by decodeCursor itself. Measuring characters is not
+ * enough: 200 CJK characters are 600 bytes, 200 control characters 1,200. Such a cursor still works
+ * by its offset, only without drift correction. Upstream ids are far shorter.
  */
-const MAX_ANCHOR_LENGTH = 200;
+const MAX_ANCHOR_JSON_BYTES = 200;
 const SIGNATURE_BYTES = 16;
 /** Separates this use of the secret from any other use of the same secret. */
 const HMAC_CONTEXT = 'graphql-gateway/pagination-cursor/v1\0';
@@ -67,7 +69,8 @@ export function encodeCursor(pos: CursorPosition, fingerprint: string, secret?: 
   if (!FINGERPRINT.test(fingerprint)) {
     throw new RangeError('encodeCursor: fingerprint must be 1 to 64 base64url characters');
   }
-  const anchor = pos.anchor.length <= MAX_ANCHOR_LENGTH ? pos.anchor : '';
+  const anchor =
+    Buffer.byteLength(JSON.stringify(pos.anchor)) <= MAX_ANCHOR_JSON_BYTES ? pos.anchor : '';
   const body = Buffer.from(JSON.stringify([VERSION, fingerprint, pos.offset, anchor])).toString(
     'base64url',
   );

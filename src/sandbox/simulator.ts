@@ -80,38 +80,36 @@ export interface SimulatorOptions {
 /** A complete answer, before it is written (so faults can mangle it). */
 export interface SimResponse {
   status: number;
+  /** Default application/json; charset=utf-8. */
+  contentType?: string;
   headers?: Record<string, string>;
   body: string;
 }
 
-export interface RouteContext {
+export interface SimRequest {
   method: string;
-  /** Path segments, percent-decoded. */
-  segments: string[];
+  /** As sent, still percent-encoded, without the query string. */
+  path: string;
   query: URLSearchParams;
-  /** Request headers, lower-case names. */
+  /** Lower-case names, as node:http gives them. */
   headers: IncomingMessage['headers'];
-  /** The simulator's own base URL (for links in answers). */
-  baseUrl: string;
-  /** Unique per request within this simulator; simulators that send request ids use it. */
+  /** The request body as text ('' for GET and HEAD, which are not read). */
+  body: string;
+  /** Unique within this simulator; upstreams that send request ids use it. */
   requestId: string;
-  /** The request body as text (capped at 1 MiB). */
-  body(): Promise<string>;
-  /** An error answer in the upstream's own error shape. */
-  error(status: number, message: string, headers?: Record<string, string>): SimResponse;
 }
 
 export interface SimulatorDefinition {
-  /** Short name used in request ids and messages, e.g. "users". */
+  /** Short name used in request ids, e.g. "users" gives "users-0000002a". */
   name: string;
   /** Answers every request except GET /openapi.json. May throw: that becomes a 500. */
-  handle(ctx: RouteContext): SimResponse | Promise<SimResponse>;
-  /** The upstream's error body for a status (users: {"error"}, vcard: {"code","message","request_id"}). */
-  errorBody(status: number, message: string, requestId: string): string;
-  /** Whether every answer carries X-Request-ID (the vcard API does). */
-  sendsRequestId: boolean;
+  route(request: SimRequest, self: SimulatorHandle): SimResponse | Promise<SimResponse>;
+  /** An answer in the upstream's own error shape (for injected statuses and failures). */
+  error(status: number, message: string, request: SimRequest): SimResponse;
   /** The OpenAPI 3.0 description, given the simulator's own URL for `servers`. */
   openapi(baseUrl: string): object;
+  /** Whether every answer carries X-Request-ID (the vcard API's do). */
+  requestIdHeader?: boolean;
 }
 
 interface QueuedFault {
@@ -120,12 +118,24 @@ interface QueuedFault {
   match: RegExp | undefined;
 }
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 const MAX_REQUEST_BODY = 1024 * 1024;
 const HUGE_CHUNK = Buffer.alloc(64 * 1024, 'x');
 
-export function json(status: number, body: string, headers?: Record<string, string>): SimResponse {
-  return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body };
+export function json(status: number, value: unknown): SimResponse {
+  return { status, contentType: JSON_TYPE, body: JSON.stringify(value) };
+}
+
+/** The percent-decoded path segments, or undefined when the encoding is broken. */
+export function decodeSegments(path: string): string[] | undefined {
+  try {
+    return path
+      .split('/')
+      .filter((s) => s !== '')
+      .map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
 }
 
 class Simulator implements SimulatorHandle {
@@ -138,7 +148,7 @@ class Simulator implements SimulatorHandle {
   private sequence = 0;
   private openapiJson = '';
   private readonly maxLogEntries: number;
-  readonly server: Server;
+  private readonly server: Server;
 
   constructor(
     private readonly definition: SimulatorDefinition,
@@ -148,7 +158,7 @@ class Simulator implements SimulatorHandle {
     this.maxLogEntries = Math.max(2, options.maxLogEntries ?? 10_000);
     this.server = createServer((req, res) => void this.onRequest(req, res));
     // Longer than the gateway's pool keeps idle sockets, so benchmarks do not pay for reconnects
-    // caused by the server closing first (and do not race a server-side close on reuse).
+    // or race a server-side close when a socket is reused.
     this.server.keepAliveTimeout = 60_000;
   }
 
@@ -185,6 +195,7 @@ class Simulator implements SimulatorHandle {
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
+      // Hung requests and idle keep-alive sockets would otherwise hold close() open.
       this.server.closeAllConnections();
     });
   }
@@ -205,11 +216,19 @@ class Simulator implements SimulatorHandle {
     this.record(entry);
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
-    // 'close' fires once the answer is sent or the connection is gone, whichever comes first.
+    // 'close' fires once: when the answer is sent or when the connection is gone.
     res.once('close', () => this.inFlight--);
 
-    const requestId = `${this.definition.name}-${(++this.sequence).toString(16).padStart(8, '0')}`;
+    const request: SimRequest = {
+      method,
+      path,
+      query,
+      headers: req.headers,
+      body: '',
+      requestId: `${this.definition.name}-${(++this.sequence).toString(16).padStart(8, '0')}`,
+    };
     const isSpec = method === 'GET' && path === '/openapi.json';
+    // Taken on arrival, so faults are consumed in the order requests arrive, whatever the latency.
     const fault = this.takeFault(path, isSpec);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     if (fault !== undefined && 'delayMs' in fault) await sleep(fault.delayMs);
@@ -221,89 +240,72 @@ class Simulator implements SimulatorHandle {
       return;
     }
     if (fault !== undefined && 'hugeBody' in fault) {
-      await this.sendHuge(res, entry, fault.hugeBody, requestId);
+      await this.sendHuge(res, entry, fault.hugeBody, request.requestId);
       return;
     }
 
     let response: SimResponse;
     if (fault !== undefined && 'status' in fault) {
-      response = this.faultResponse(fault, requestId);
+      response = this.faultResponse(fault, request);
     } else if (isSpec) {
-      response = json(200, this.openapiJson);
+      response = { status: 200, contentType: JSON_TYPE, body: this.openapiJson };
     } else {
-      response = await this.answer(req, method, path, query, requestId);
+      response = await this.answer(req, request);
     }
-    if (this.definition.sendsRequestId) {
-      response.headers = { 'x-request-id': requestIdOf(response.body) ?? requestId, ...response.headers };
-    }
+    if (res.destroyed) return;
 
+    const headers: OutgoingHttpHeaders = {
+      ...(this.definition.requestIdHeader
+        ? { 'x-request-id': requestIdIn(response.body) ?? request.requestId }
+        : {}),
+      ...response.headers,
+      'content-type': response.contentType ?? JSON_TYPE,
+    };
+    let body = Buffer.from(response.body);
     if (fault !== undefined && 'malformed' in fault) {
       // Half of a JSON document never parses; the length header stays honest.
-      response = json(200, response.body.slice(0, Math.floor(response.body.length / 2)));
-    }
-    if (fault !== undefined && 'truncate' in fault) {
-      const bytes = Buffer.from(response.body);
-      entry.status = response.status;
-      res.writeHead(response.status, {
-        ...response.headers,
-        'content-length': String(bytes.length + 64),
-      });
-      res.write(bytes.subarray(0, Math.floor(bytes.length / 2)), () => res.socket?.destroy());
+      entry.status = 200;
+      body = body.subarray(0, Math.floor(body.length / 2));
+      res.writeHead(200, { ...headers, 'content-type': JSON_TYPE, 'content-length': body.length });
+      res.end(body);
       return;
     }
     entry.status = response.status;
-    res.writeHead(response.status, {
-      ...response.headers,
-      'content-length': String(Buffer.byteLength(response.body)),
-    });
-    res.end(response.body);
+    if (fault !== undefined && 'truncate' in fault) {
+      res.writeHead(response.status, { ...headers, 'content-length': body.length + 64 });
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.socket?.destroy());
+      return;
+    }
+    res.writeHead(response.status, { ...headers, 'content-length': body.length });
+    res.end(body);
   }
 
-  private async answer(
-    req: IncomingMessage,
-    method: string,
-    path: string,
-    query: URLSearchParams,
-    requestId: string,
-  ): Promise<SimResponse> {
-    const error = (status: number, message: string, headers?: Record<string, string>) =>
-      json(status, this.definition.errorBody(status, message, requestId), headers);
-    let segments: string[];
+  private async answer(req: IncomingMessage, request: SimRequest): Promise<SimResponse> {
     try {
-      segments = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
-    } catch {
-      return error(400, 'The path is not valid percent-encoding.');
-    }
-    try {
-      return await this.definition.handle({
-        method,
-        segments,
-        query,
-        headers: req.headers,
-        baseUrl: this.url,
-        requestId,
-        body: () => readBody(req),
-        error,
-      });
+      if (request.method !== 'GET' && request.method !== 'HEAD') request.body = await readBody(req);
+      return await this.definition.route(request, this);
     } catch (cause) {
       // A bug in a simulator should look like an upstream 500, not kill the test process.
       const message = cause instanceof Error ? cause.message : String(cause);
-      return error(500, `Simulator failure: ${message}`);
+      return this.definition.error(500, `simulator failure: ${message}`, request);
     }
   }
 
   private faultResponse(
     fault: { status: number; retryAfter?: string; body?: string; contentType?: string },
-    requestId: string,
+    request: SimRequest,
   ): SimResponse {
-    const headers: Record<string, string> = {
-      'content-type': fault.contentType ?? JSON_TYPE,
-      ...(fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter }),
+    const retryAfter = fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };
+    if (fault.body === undefined) {
+      const generated = this.definition.error(fault.status, `injected HTTP ${fault.status}`, request);
+      return { ...generated, headers: { ...generated.headers, ...retryAfter } };
+    }
+    return {
+      status: fault.status,
+      contentType: fault.contentType ?? JSON_TYPE,
+      headers: retryAfter,
+      body: fault.body,
     };
-    const body =
-      fault.body ??
-      this.definition.errorBody(fault.status, `Injected fault: HTTP ${fault.status}`, requestId);
-    return { status: fault.status, headers, body };
   }
 
   private async sendHuge(
@@ -315,13 +317,12 @@ class Simulator implements SimulatorHandle {
     const head = '{"data":"';
     const tail = '"}';
     const fits = size >= head.length + tail.length;
-    const headers: OutgoingHttpHeaders = {
-      'content-type': JSON_TYPE,
-      'content-length': String(size),
-      ...(this.definition.sendsRequestId ? { 'x-request-id': requestId } : {}),
-    };
     entry.status = 200;
-    res.writeHead(200, headers);
+    res.writeHead(200, {
+      'content-type': JSON_TYPE,
+      'content-length': size,
+      ...(this.definition.requestIdHeader ? { 'x-request-id': requestId } : {}),
+    });
     if (fits) res.write(head);
     // Streamed with back-pressure: megabytes are never held in memory, and a client that gives up
     // early stops the loop.
@@ -329,17 +330,7 @@ class Simulator implements SimulatorHandle {
     while (left > 0 && !res.destroyed) {
       const chunk = left >= HUGE_CHUNK.length ? HUGE_CHUNK : HUGE_CHUNK.subarray(0, left);
       left -= chunk.length;
-      if (!res.write(chunk)) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            res.off('drain', done);
-            res.off('close', done);
-            resolve();
-          };
-          res.once('drain', done);
-          res.once('close', done);
-        });
-      }
+      if (!res.write(chunk)) await drained(res);
     }
     if (!res.destroyed) res.end(fits ? tail : undefined);
   }
@@ -380,6 +371,18 @@ function flattenHeaders(headers: IncomingMessage['headers']): Record<string, str
   return flat;
 }
 
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -402,7 +405,7 @@ function readBody(req: IncomingMessage): Promise<string> {
  * The request id inside a JSON error body, so that an injected body such as
  * {"request_id":"rq-77"} and the X-Request-ID header agree, as they do upstream.
  */
-function requestIdOf(body: string): string | undefined {
+function requestIdIn(body: string): string | undefined {
   if (!body.includes('"request_id"')) return undefined;
   try {
     const parsed: unknown = JSON.parse(body);
@@ -415,30 +418,20 @@ function requestIdOf(body: string): string | undefined {
   return undefined;
 }
 
-/**
- * Bearer/token checks shared by both simulators: a forbidden credential is 403 (the upstream knows
- * it but it lacks the right), a missing or unknown one 401, anything else passes.
- */
-export function checkCredential(
-  presented: string | undefined,
-  rules: { forbidden: readonly string[]; required: boolean; accepts(token: string): boolean },
-  raw: string | undefined = presented,
-): 'ok' | 401 | 403 {
-  if (
-    (presented !== undefined && rules.forbidden.includes(presented)) ||
-    (raw !== undefined && rules.forbidden.includes(raw))
-  ) {
-    return 403;
-  }
-  if (!rules.required) return 'ok';
-  return presented !== undefined && rules.accepts(presented) ? 'ok' : 401;
+export interface CredentialRules {
+  /** Whether a credential is needed at all; without one every request passes (but see forbidden). */
+  required: boolean;
+  accepts(token: string): boolean;
+  forbidden: ReadonlySet<string>;
 }
 
-/** Parses `name` as a positive integer query parameter: default when absent, null when invalid. */
-export function positiveInt(query: URLSearchParams, name: string, fallback: number): number | null {
-  const raw = query.get(name);
-  if (raw === null) return fallback;
-  if (!/^\d{1,9}$/.test(raw)) return null;
-  const value = Number(raw);
-  return value >= 1 ? value : null;
+/**
+ * The auth decision both upstreams share (they differ only in where the token travels): a
+ * forbidden token is 403 (the upstream knows it, but it lacks the right), a missing or unknown one
+ * 401 when a credential is required, anything else passes.
+ */
+export function credentialVerdict(token: string | undefined, rules: CredentialRules): 'ok' | 401 | 403 {
+  if (token !== undefined && rules.forbidden.has(token)) return 403;
+  if (!rules.required) return 'ok';
+  return token !== undefined && rules.accepts(token) ? 'ok' : 401;
 }

@@ -54,7 +54,7 @@ export function vcardFromText(text: string): VCard {
     formattedName: cleanText(textOf(first('fn'))) ?? fullName ?? emails[0] ?? UNKNOWN_NAME,
     firstName,
     lastName,
-    nicknames: cleanList(all('nickname').flatMap((property) => property.values.map((value) => decoded(property, value)))),
+    nicknames: cleanList(all('nickname').flatMap((property) => property.values.map(decoded))),
     title: cleanText(textOf(first('title'))),
     role: cleanText(textOf(first('role'))),
     birthday: normalizeBirthday(textOf(first('bday'))),
@@ -73,9 +73,10 @@ export function vcardFromText(text: string): VCard {
 // Parsing
 
 function parseCard(text: string): CardProperty[] {
+  const backslash = placeholderFor(text);
   let parsed: unknown;
   try {
-    parsed = ICAL.parse(unescapeTextSemicolons(text));
+    parsed = ICAL.parse(prepareForIcal(text, backslash));
   } catch (error) {
     // ical.js throws ParserError for malformed lines, and TypeErrors for input that never opens a
     // component (e.g. JSON or HTML with a colon): all of it means "not a vCard".
@@ -87,7 +88,7 @@ function parseCard(text: string): CardProperty[] {
   if (card === undefined) throw new VCardParseError('The body holds no vCard');
 
   const properties = card[1].flatMap((entry) => {
-    const property = toProperty(entry);
+    const property = toProperty(entry, backslash);
     return property === undefined ? [] : [property];
   });
   const version = properties.find((property) => property.name === 'version')?.values[0];
@@ -115,29 +116,65 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function toProperty(entry: unknown): CardProperty | undefined {
+/**
+ * A jCard property with every literal backslash restored. Values of types ical.js does not know
+ * (X-LANG, SORT-STRING in a 4.0 card, AGENT in 4.0, …) come back raw as `unknown`, so they are
+ * decoded here with the vCard text rules first.
+ */
+function toProperty(entry: unknown, backslash: string): CardProperty | undefined {
   if (!Array.isArray(entry)) return undefined;
   const [name, params, type, ...values] = entry as unknown[];
   if (typeof name !== 'string' || !isRecord(params) || typeof type !== 'string') return undefined;
-  return { name, params, type, values };
+  const restore = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.split(backslash).join('\\');
+    return Array.isArray(value) ? value.map(restore) : value;
+  };
+  const decode = (value: unknown): unknown => {
+    if (typeof value === 'string' && type === 'unknown') return unescapeRaw(value);
+    return Array.isArray(value) ? value.map(decode) : value;
+  };
+  return {
+    name,
+    params: Object.fromEntries(Object.entries(params).map(([key, value]) => [key, restore(value)])),
+    type,
+    values: values.map((value) => restore(decode(value))),
+  };
+}
+
+function unescapeRaw(value: string): string {
+  return value.replace(/\\([\s\S])/g, (pair, char: string) => {
+    if (char === 'n' || char === 'N') return '\n';
+    return char === ',' || char === ';' ? char : pair;
+  });
 }
 
 /**
  * Properties whose value is split on `;` into components (vCard 3.0 and 4.0 designs of ical.js).
- * ical.js decodes `\;` only in these; see unescapeTextSemicolons.
+ * ical.js decodes `\;` only in these.
  */
 const COMPOUND_PROPERTIES = new Set(['n', 'adr', 'org', 'gender', 'clientpidmap', 'geo']);
 
+/** A private-use character absent from the text, to stand for a literal backslash. */
+function placeholderFor(text: string): string {
+  for (let codePoint = 0xe000; ; codePoint++) {
+    const candidate = String.fromCodePoint(codePoint);
+    if (!text.includes(candidate)) return candidate;
+  }
+}
+
 /**
- * Works around an ical.js quirk: its vCard text decoder handles `\\`, `\,` and `\n` but leaves
- * `\;` untouched outside compound properties, although RFC 2426 requires 3.0 writers to escape
- * every `;` (and RFC 6350 allows it). After ical.js has decoded, `\;` is ambiguous (it may have
- * been `\\;`), so the escape is resolved before parsing: the lines are unfolded the way ical.js
- * does it, and in the value of each non-compound property an escaped `;` becomes a bare one,
- * which ical.js reads as a literal there. Escape pairs are consumed left to right, so `\\;` stays
- * an escaped backslash followed by `;`.
+ * Resolves backslashes before ical.js sees them, working around three ical.js quirks:
+ * - its text decoder handles `\\`, `\,` and `\n` but leaves `\;` outside compound properties,
+ *   although RFC 2426 requires 3.0 writers to escape every `;` (RFC 6350 allows it);
+ * - its splitter treats any separator after a backslash as escaped, so `N:a\\;b` (family name
+ *   ending in a backslash) or `NICKNAME:a\\,b` is split in the wrong place;
+ * - it decodes backslash escapes in parameter values, which have none (RFC 6350 §5, RFC 6868).
+ * Decoded afterwards, none of this could be told apart, so the lines are unfolded the way ical.js
+ * does it and then, escape pairs taken left to right: in the value an escaped backslash becomes
+ * the placeholder and, outside compound properties, `\;` a bare `;` (a literal there); in the
+ * parameters every backslash becomes the placeholder. toProperty turns placeholders back.
  */
-function unescapeTextSemicolons(text: string): string {
+function prepareForIcal(text: string, backslash: string): string {
   const lines: string[] = [];
   for (const physical of text.split('\n')) {
     const line = physical.endsWith('\r') ? physical.slice(0, -1) : physical;
@@ -149,19 +186,22 @@ function unescapeTextSemicolons(text: string): string {
       lines.push(line);
     }
   }
-  return lines.map(unescapeLineSemicolons).join('\r\n');
+  return lines.map((line) => prepareLine(line, backslash)).join('\r\n');
 }
 
-function unescapeLineSemicolons(line: string): string {
+function prepareLine(line: string, backslash: string): string {
   const nameEnd = line.search(/[;:]/);
   if (nameEnd <= 0) return line;
   const name = line.slice(0, nameEnd).toLowerCase();
-  const ungrouped = name.slice(name.lastIndexOf('.') + 1);
-  if (COMPOUND_PROPERTIES.has(ungrouped)) return line;
+  const compound = COMPOUND_PROPERTIES.has(name.slice(name.lastIndexOf('.') + 1));
   const valueStart = valueStartOf(line, nameEnd);
   if (valueStart < 0) return line;
-  const value = line.slice(valueStart).replace(/\\[\s\S]/g, (pair) => (pair === '\\;' ? ';' : pair));
-  return line.slice(0, valueStart) + value;
+  const params = line.slice(0, valueStart).split('\\').join(backslash);
+  const value = line.slice(valueStart).replace(/\\[\s\S]/g, (pair) => {
+    if (pair === '\\\\') return backslash;
+    return pair === '\\;' && !compound ? ';' : pair;
+  });
+  return params + value;
 }
 
 /** Index after the `:` that ends the name and parameters (a `:` inside a quoted parameter does not). */
@@ -179,21 +219,8 @@ function valueStartOf(line: string, nameEnd: number): number {
 // ---------------------------------------------------------------------------------------------
 // Values
 
-/**
- * ical.js decodes escapes for the value types its design knows (text, and 4.0 uri); properties it
- * does not know (X-LANG, SORT-STRING in a 4.0 card, AGENT in 4.0, …) come back raw as `unknown`,
- * so they are decoded here with the vCard text rules.
- */
-function decoded(property: CardProperty, value: unknown): string | null {
-  if (typeof value !== 'string') return null;
-  return property.type === 'unknown' ? unescapeRaw(value) : value;
-}
-
-function unescapeRaw(value: string): string {
-  return value.replace(/\\([\s\S])/g, (pair, char: string) => {
-    if (char === 'n' || char === 'N') return '\n';
-    return char === '\\' || char === ',' || char === ';' ? char : pair;
-  });
+function decoded(value: unknown): string | null {
+  return typeof value === 'string' ? value : null;
 }
 
 /**
@@ -202,7 +229,7 @@ function unescapeRaw(value: string): string {
  */
 function textOf(property: CardProperty | undefined): string | null {
   if (property === undefined) return null;
-  const parts = property.values.map((value) => decoded(property, value)).filter((part) => part !== null);
+  const parts = property.values.map(decoded).filter((part) => part !== null);
   return parts.length === 0 ? null : parts.join(',');
 }
 
@@ -269,7 +296,10 @@ function assistantOf(properties: readonly CardProperty[]): string | null {
   const agent = properties.find((property) => property.name === 'agent');
   const value = textOf(agent);
   if (value === null) return null;
-  if (/^\s*BEGIN:VCARD/i.test(value)) {
+  // Only a `vcard` value (AGENT's default type; `unknown` in a 4.0 card) is an embedded card:
+  // AGENT;VALUE=text may well say "BEGIN:VCARD".
+  const embedded = agent?.type === 'vcard' || agent?.type === 'unknown';
+  if (embedded && /^\s*BEGIN:VCARD/i.test(value)) {
     try {
       return cleanText(textOf(parseCard(value).find((property) => property.name === 'fn')));
     } catch (error) {

@@ -17,7 +17,11 @@ interface Item {
 }
 
 const FP = listFingerprint({ accountId: '1001', filter: {}, order: 'upstream' });
-const OTHER_FP = listFingerprint({ accountId: '1001', filter: { lastName: 'X' }, order: 'upstream' });
+const OTHER_FP = listFingerprint({
+  accountId: '1001',
+  filter: { lastName: 'X' },
+  order: 'upstream',
+});
 const DEFAULT_FIRST = 20;
 const ALL = Array.from({ length: 3200 }, (_, i): Item => ({ id: String(1000 + i) }));
 
@@ -73,7 +77,7 @@ class FakeUpstream {
 interface Setup {
   believedMax?: number;
   maxFirst?: number;
-  secret?: string;
+  secret?: string | undefined;
   learned?: number[];
 }
 
@@ -261,10 +265,7 @@ const offsetArgsArb = (size: number, maxFirst: number): fc.Arbitrary<OffsetArgs>
       : fc.integer({ min: 0, max: 200 }),
     { nil: undefined, freq: 3 },
   );
-  const count = fc.oneof(
-    fc.integer({ min: 0, max: maxFirst }),
-    fc.constantFrom(0, 1, maxFirst),
-  );
+  const count = fc.oneof(fc.integer({ min: 0, max: maxFirst }), fc.constantFrom(0, 1, maxFirst));
   return fc
     .record({
       backward: fc.boolean(),
@@ -655,4 +656,3 @@ describe('paginate: the list changes during one request', () => {
     );
   });
 });
-

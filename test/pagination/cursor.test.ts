@@ -31,7 +31,10 @@ function decodeError(run: () => unknown): PaginationInputError {
 }
 
 /** `cursor` or a PaginationInputError; anything else thrown fails the test. */
-function decodeOrInputError(cursor: string, secret?: string): CursorPosition | PaginationInputError {
+function decodeOrInputError(
+  cursor: string,
+  secret?: string,
+): CursorPosition | PaginationInputError {
   try {
     return decodeCursor(cursor, FP, 'after', secret);
   } catch (error) {
@@ -50,6 +53,30 @@ describe('cursor codec', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('accepts its own cursor for any anchor (too long ones are dropped, the offset kept)', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 400 }), fc.string({ maxLength: 400 })),
+        fc.integer({ min: 0, max: 1e9 }),
+        secretArb,
+        (anchor, offset, secret) => {
+          const decoded = decodeCursor(
+            encodeCursor({ offset, anchor }, FP, secret),
+            FP,
+            'after',
+            secret,
+          );
+          expect(decoded.offset).toBe(offset);
+          expect([anchor, '']).toContain(decoded.anchor);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    for (const anchor of ['漢'.repeat(200), '\u0001'.repeat(200), 'x'.repeat(1000)]) {
+      expect(decodeCursor(encodeCursor({ offset: 5, anchor }, FP), FP, 'after').offset).toBe(5);
+    }
   });
 
   it('decodes or throws PaginationInputError for any string, never anything else', () => {
@@ -84,7 +111,11 @@ describe('cursor codec', () => {
         positionArb,
         secretArb,
         fc.array(
-          fc.tuple(fc.nat(), fc.constantFrom('flip', 'insert', 'delete'), fc.string({ maxLength: 2 })),
+          fc.tuple(
+            fc.nat(),
+            fc.constantFrom('flip', 'insert', 'delete'),
+            fc.string({ maxLength: 2 }),
+          ),
           { minLength: 1, maxLength: 4 },
         ),
         (pos, secret, edits) => {

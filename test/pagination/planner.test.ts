@@ -42,15 +42,13 @@ function oracle(offset: number, count: number, max: number): { requests: number;
   return { requests: 2, rows: best };
 }
 
-const windowArb = fc
-  .integer({ min: 1, max: 100 })
-  .chain((max) =>
-    fc.record({
-      max: fc.constant(max),
-      count: fc.integer({ min: 1, max }),
-      offset: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 1_000_000 })),
-    }),
-  );
+const windowArb = fc.integer({ min: 1, max: 100 }).chain((max) =>
+  fc.record({
+    max: fc.constant(max),
+    count: fc.integer({ min: 1, max }),
+    offset: fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 1_000_000 })),
+  }),
+);
 
 describe('planWindow', () => {
   it('covers the window with the brute-force minimum of requests, then of rows', () => {

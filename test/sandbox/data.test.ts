@@ -95,14 +95,19 @@ describe('createDataset', () => {
 });
 
 describe('mutations', () => {
-  it('createLargeAccount adds a big account with fresh unique ids', () => {
-    const dataset = createDataset();
-    const users = createLargeAccount(dataset, '2001', 5000);
-    expect(dataset.accounts.get('2001')).toBe(users);
+  it('createLargeAccount builds a big account alone, or inside a dataset with fresh unique ids', () => {
+    const alone = createLargeAccount('2001', 5000);
+    expect([...alone.accounts.keys()]).toEqual(['2001']);
+    const users = alone.accounts.get('2001') ?? [];
     expect(users).toHaveLength(5000);
-    const all = [...dataset.accounts.values()].flat();
-    expect(new Set(all.map((u) => u.id)).size).toBe(all.length);
     expect(new Set(users.map((u) => u.user.login_name)).size).toBe(5000);
+    expect(createLargeAccount('2001', 5000)).toEqual(alone);
+
+    const dataset = createDataset();
+    expect(createLargeAccount('2001', 500, 1, dataset)).toBe(dataset);
+    const all = [...dataset.accounts.values()].flat();
+    expect(all).toHaveLength(12 + 350 + 500);
+    expect(new Set(all.map((u) => u.id)).size).toBe(all.length);
   });
 
   it('insertUsers and deleteUsers shift later users, deterministically', () => {

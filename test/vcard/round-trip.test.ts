@@ -8,10 +8,13 @@ import type { VCard } from '../../src/domain.js';
 import { documentToVcard3TextWithIcal } from '../../src/vcard/fixtures.js';
 import { vcardFromDocument } from '../../src/vcard/from-document.js';
 import { vcardFromText } from '../../src/vcard/from-text.js';
+import { cleanList, cleanText } from '../../src/vcard/normalize.js';
 import { vcardToText } from '../../src/vcard/to-text.js';
 import { userDocument } from './arbitraries.js';
 
 const VERSIONS = ['4.0', '3.0'] as const;
+/** Runs per property; raise VCARD_PROPERTY_RUNS for a deeper search. */
+const RUNS = Number(process.env['VCARD_PROPERTY_RUNS'] ?? 300);
 const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -73,8 +76,9 @@ function readWithIcal(text: string, version: '4.0' | '3.0'): Record<string, unkn
   } else {
     const agent = props.find((p) => p[0] === 'agent');
     if (agent !== undefined) {
+      // The embedded card is a `vcard` value, which ical.js decodes completely (`\;` included).
       expect(agent[2]).toBe('vcard');
-      const inner = jprops(fix(agent[3]));
+      const inner = jprops(typeof agent[3] === 'string' ? agent[3] : '');
       assistant = fix(inner.find((p) => p[0] === 'fn')?.[3]);
     }
   }
@@ -104,6 +108,28 @@ function readWithIcal(text: string, version: '4.0' | '3.0'): Record<string, unkn
   };
 }
 
+/**
+ * ical.js's reader has two bugs our reader works around (see from-text.ts) and this independent
+ * check cannot: a separator after an escaped backslash counts as escaped (so a name, address or
+ * nickname ending in `\` is split wrongly), and parameter values get backslash escapes decoded
+ * (SORT-AS). Those backslashes are kept out of the card ical.js is asked to read; the round trip
+ * through our reader covers them.
+ */
+function avoidIcalReaderBugs(card: VCard): VCard {
+  const trailing = (value: string | null): string | null => cleanText(value?.replace(/[\\\s]+$/, ''));
+  return {
+    ...card,
+    lastName: trailing(card.lastName),
+    firstName: trailing(card.firstName),
+    nicknames: cleanList(card.nicknames.map(trailing)),
+    addresses: card.addresses.flatMap((entry) => {
+      const address = trailing(entry.address);
+      return address === null ? [] : [{ ...entry, address }];
+    }),
+    sortString: cleanText(card.sortString?.replace(/\\/g, '')),
+  };
+}
+
 function expected(card: VCard, version: '4.0' | '3.0'): Record<string, unknown> {
   return {
     version,
@@ -130,14 +156,14 @@ describe('vCard round trips (property based)', () => {
   it('ical.js reads back every field of our 4.0 and 3.0 text, on well-formed lines', () => {
     fc.assert(
       fc.property(userDocument, (doc) => {
-        const card = vcardFromDocument(doc);
+        const card = avoidIcalReaderBugs(vcardFromDocument(doc));
         for (const version of VERSIONS) {
           const text = vcardToText(card, version);
           expectWellFormedLines(text);
           expect(readWithIcal(text, version)).toEqual(expected(card, version));
         }
       }),
-      { numRuns: 300 },
+      { numRuns: RUNS },
     );
   });
 
@@ -147,7 +173,7 @@ describe('vCard round trips (property based)', () => {
         const card = vcardFromDocument(doc);
         for (const version of VERSIONS) expect(vcardFromText(vcardToText(card, version))).toEqual(card);
       }),
-      { numRuns: 300 },
+      { numRuns: RUNS },
     );
   });
 
@@ -156,7 +182,7 @@ describe('vCard round trips (property based)', () => {
       fc.property(userDocument, (doc) => {
         expect(vcardFromText(documentToVcard3TextWithIcal(doc))).toEqual(vcardFromDocument(doc));
       }),
-      { numRuns: 300 },
+      { numRuns: RUNS },
     );
   });
 
@@ -166,7 +192,7 @@ describe('vCard round trips (property based)', () => {
         const card = vcardFromText(documentToVcard3TextWithIcal(doc));
         expect(vcardFromText(vcardToText(vcardFromText(vcardToText(card, '3.0')), '4.0'))).toEqual(card);
       }),
-      { numRuns: 100 },
+      { numRuns: Math.ceil(RUNS / 3) },
     );
   });
 });
