@@ -1,8 +1,10 @@
 // A user document as vCard 3.0 text, the way a real crossbar answers `text/vcard`, written with
 // ical.js's own writer (ICAL.Component / ICAL.Property) so that it is independent of our
 // serializer (to-text.ts). The sandbox simulator serves it; the tests compare it with the JSON path.
-// Values are passed raw (untrimmed, unescaped), as an upstream would: reading them back is
-// from-text.ts's job. Only what ical.js's writer cannot represent is prepared here (see below).
+// Text values are passed raw (untrimmed, unescaped), as an upstream would: reading them back is
+// from-text.ts's job. Only what a crossbar would validate or ical.js's writer cannot represent is
+// prepared here: FN and the phone numbers use the same policy as the JSON path (from-document.ts),
+// and birthdays, TYPE values and the language tag are normalised (see below).
 import ICAL from 'ical.js';
 import type { UserDocument } from './document.js';
 import { formattedNameFor, phoneEntriesFor } from './from-document.js';

@@ -48,7 +48,9 @@ export function formattedNameFor(doc: UserDocument): string {
 }
 
 /** The caller-id numbers (and a numeric presence id) with their TEL types, before merging. */
-export function phoneEntriesFor(doc: UserDocument): { number: string | null; types: readonly string[] }[] {
+export function phoneEntriesFor(
+  doc: UserDocument,
+): { number: string | null; types: readonly string[] }[] {
   const callerId = doc.caller_id;
   const entries: { number: string | null; types: readonly string[] }[] = [
     { number: cleanPhone(callerId?.internal?.number), types: CALLER_ID_PHONE_TYPES.internal },

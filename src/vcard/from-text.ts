@@ -28,8 +28,10 @@ interface CardProperty {
 
 export function vcardFromText(text: string): VCard {
   const properties = parseCard(text);
-  const all = (name: string): CardProperty[] => properties.filter((property) => property.name === name);
-  const first = (name: string): CardProperty | undefined => properties.find((property) => property.name === name);
+  const all = (name: string): CardProperty[] =>
+    properties.filter((property) => property.name === name);
+  const first = (name: string): CardProperty | undefined =>
+    properties.find((property) => property.name === name);
 
   const name = first('n');
   const nameComponents = name === undefined ? [] : structuredComponents(name);
@@ -83,7 +85,11 @@ function parseCard(text: string): CardProperty[] {
     throw new VCardParseError('The body is not a vCard', { cause: error });
   }
   // One component, or a list when the body holds several; the first vCard is the card.
-  const components = isComponent(parsed) ? [parsed] : Array.isArray(parsed) ? parsed.filter(isComponent) : [];
+  const components = isComponent(parsed)
+    ? [parsed]
+    : Array.isArray(parsed)
+      ? parsed.filter(isComponent)
+      : [];
   const card = components.find((component) => component[0] === 'vcard');
   if (card === undefined) throw new VCardParseError('The body holds no vCard');
 
@@ -123,7 +129,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 function toProperty(entry: unknown, backslash: string): CardProperty | undefined {
   if (!Array.isArray(entry)) return undefined;
-  const [name, params, type, ...values] = entry as unknown[];
+  const [name, params, type, ...values]: unknown[] = entry;
   if (typeof name !== 'string' || !isRecord(params) || typeof type !== 'string') return undefined;
   const restore = (value: unknown): unknown => {
     if (typeof value === 'string') return value.split(backslash).join('\\');
@@ -196,12 +202,38 @@ function prepareLine(line: string, backslash: string): string {
   const compound = COMPOUND_PROPERTIES.has(name.slice(name.lastIndexOf('.') + 1));
   const valueStart = valueStartOf(line, nameEnd);
   if (valueStart < 0) return line;
-  const params = line.slice(0, valueStart).split('\\').join(backslash);
+  const params = bareTypesNamed(line.slice(0, valueStart)).split('\\').join(backslash);
   const value = line.slice(valueStart).replace(/\\[\s\S]/g, (pair) => {
     if (pair === '\\\\') return backslash;
     return pair === '\\;' && !compound ? ';' : pair;
   });
   return params + value;
+}
+
+/**
+ * `TEL;WORK;VOICE:` — bare TYPE values without `TYPE=`, a vCard 2.1 habit that many 3.0 writers
+ * kept (RFC 2426's own AGENT example has `EMAIL;INTERNET`) — make ical.js reject the whole card;
+ * they are named here. Splits on `;` outside quotes.
+ */
+function bareTypesNamed(head: string): string {
+  const segments: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of head) {
+    if (char === '"') quoted = !quoted;
+    if (char === ';' && !quoted) {
+      segments.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  segments.push(current);
+  return segments
+    .map((segment, index) =>
+      index > 0 && !segment.includes('=') && segment !== '' ? `TYPE=${segment}` : segment,
+    )
+    .join(';');
 }
 
 /** Index after the `:` that ends the name and parameters (a `:` inside a quoted parameter does not). */
@@ -239,7 +271,9 @@ function structuredComponents(property: CardProperty): string[] {
   const components = Array.isArray(value) ? value : [value];
   return components.map((component) => {
     if (typeof component === 'string') return component;
-    return Array.isArray(component) ? component.filter((part) => typeof part === 'string').join(',') : '';
+    return Array.isArray(component)
+      ? component.filter((part) => typeof part === 'string').join(',')
+      : '';
   });
 }
 

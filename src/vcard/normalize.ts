@@ -26,7 +26,9 @@ export function cleanText(value: string | null | undefined): string | null {
 }
 
 /** Non-empty cleaned entries, in order. */
-export function cleanList(values: readonly (string | null | undefined)[] | null | undefined): string[] {
+export function cleanList(
+  values: readonly (string | null | undefined)[] | null | undefined,
+): string[] {
   const result: string[] = [];
   for (const value of values ?? []) {
     const cleaned = cleanText(value);
@@ -41,7 +43,9 @@ export function cleanList(values: readonly (string | null | undefined)[] | null 
  * written as an unquoted parameter value, and a comma inside would split into two types on the way
  * back, so it is dropped rather than mangled.
  */
-export function cleanTypes(values: readonly (string | null | undefined)[] | null | undefined): string[] {
+export function cleanTypes(
+  values: readonly (string | null | undefined)[] | null | undefined,
+): string[] {
   const result: string[] = [];
   for (const value of values ?? []) {
     const type = value?.trim().toLowerCase() ?? '';
@@ -108,7 +112,11 @@ function validMonthDay(month: string, day: string): boolean {
  * Adds a phone, merging its types into an earlier entry with the identical number: the caller-id
  * numbers are often the same number under several roles, and a card lists each number once.
  */
-export function addPhone(phones: VCardPhone[], number: string | null, types: readonly string[]): void {
+export function addPhone(
+  phones: VCardPhone[],
+  number: string | null,
+  types: readonly string[],
+): void {
   if (number === null) return;
   const existing = phones.find((phone) => phone.number === number);
   if (existing === undefined) {

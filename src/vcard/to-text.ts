@@ -17,7 +17,9 @@ export function vcardToText(card: VCard, version: VCardVersion = '4.0'): string 
 
   lines.push(`FN:${text(card.formattedName)}`);
   // N always has its 5 components (family;given;additional;prefixes;suffixes): 3.0 requires N.
-  const name = [card.lastName ?? '', card.firstName ?? '', '', '', ''].map(escapeComponent).join(';');
+  const name = [card.lastName ?? '', card.firstName ?? '', '', '', '']
+    .map(escapeComponent)
+    .join(';');
   // 4.0 moved SORT-STRING into the SORT-AS parameter of N.
   const sortAs = v4 && card.sortString !== null ? `;SORT-AS="${escapeParam(card.sortString)}"` : '';
   lines.push(`N${sortAs}:${name}`);
@@ -29,7 +31,8 @@ export function vcardToText(card: VCard, version: VCardVersion = '4.0'): string 
   // Only dates are written (see normalizeBirthday). 4.0 dates are in basic format (RFC 6350
   // §4.3.1: 19800102, --0412); 3.0 takes the extended ISO 8601 form.
   const birthday = normalizeBirthday(card.birthday);
-  if (birthday !== null) lines.push(`BDAY:${v4 ? birthday.replace(/(\d)-(\d)/g, '$1$2') : birthday}`);
+  if (birthday !== null)
+    lines.push(`BDAY:${v4 ? birthday.replace(/(\d)-(\d)/g, '$1$2') : birthday}`);
 
   if (card.note !== null) lines.push(`NOTE:${text(card.note)}`);
   for (const email of card.emails) lines.push(`EMAIL:${text(email)}`);
@@ -100,7 +103,9 @@ function escapeComponent(value: string): string {
  * line breaks in a parameter; ical.js decodes them.
  */
 function escapeParam(value: string): string {
-  return value.replace(/\r\n|[\r\n^"]/g, (char) => (char === '^' ? '^^' : char === '"' ? "^'" : '^n'));
+  return value.replace(/\r\n|[\r\n^"]/g, (char) =>
+    char === '^' ? '^^' : char === '"' ? "^'" : '^n',
+  );
 }
 
 function utf8Length(codePoint: number): number {

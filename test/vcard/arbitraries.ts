@@ -38,36 +38,71 @@ const nasty = fc.constantFrom(
 
 /** Any text, with a strong bias towards the troublesome parts. */
 export const hostileText: fc.Arbitrary<string> = fc.oneof(
-  { weight: 4, arbitrary: fc.array(fc.oneof(nasty, fc.string({ unit: 'grapheme', maxLength: 4 })), { maxLength: 12 }).map((parts) => parts.join('')) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .array(fc.oneof(nasty, fc.string({ unit: 'grapheme', maxLength: 4 })), { maxLength: 12 })
+      .map((parts) => parts.join('')),
+  },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 20 }) },
   { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 301, maxLength: 420 }) },
   {
     weight: 1,
     arbitrary: fc
-      .array(fc.oneof(nasty, fc.constantFrom('ü', '€', '𝄞', 'abc')), { minLength: 150, maxLength: 250 })
+      .array(fc.oneof(nasty, fc.constantFrom('ü', '€', '𝄞', 'abc')), {
+        minLength: 150,
+        maxLength: 250,
+      })
       .map((parts) => parts.join('')),
   },
 );
 
-const maybe = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | null> => fc.option(arbitrary, { nil: null });
+const maybe = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | null> =>
+  fc.option(arbitrary, { nil: null });
 
 /** Numbers as a PBX stores them; a small pool makes identical numbers across roles likely. */
 export const phoneNumber: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('+14155550100', '1001', ' +1 (415) 555-0100 ', '+49 30 1234567', '555,123;ext\\9'),
+  fc.constantFrom(
+    '+14155550100',
+    '1001',
+    ' +1 (415) 555-0100 ',
+    '+49 30 1234567',
+    '555,123;ext\\9',
+  ),
   fc.stringMatching(/^\+?[0-9 ().,;\\-]{1,24}$/),
 );
 
 const addressType = fc.oneof(
-  fc.constantFrom('dom', 'intl', 'postal', 'parcel', 'home', 'work', 'pref', 'WORK', 'Home', ' x-Custom '),
+  fc.constantFrom(
+    'dom',
+    'intl',
+    'postal',
+    'parcel',
+    'home',
+    'work',
+    'pref',
+    'WORK',
+    'Home',
+    ' x-Custom ',
+  ),
   fc.string({ unit: 'binary-ascii', maxLength: 6 }),
 );
 
 const birthday = fc.oneof(
   fc
-    .date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true })
+    .date({
+      min: new Date('1900-01-01T00:00:00Z'),
+      max: new Date('2099-12-31T00:00:00Z'),
+      noInvalidDate: true,
+    })
     .chain((date) => {
       const iso = date.toISOString();
-      return fc.constantFrom(iso.slice(0, 10), iso.slice(0, 10).replace(/-/g, ''), iso, `--${iso.slice(5, 10)}`);
+      return fc.constantFrom(
+        iso.slice(0, 10),
+        iso.slice(0, 10).replace(/-/g, ''),
+        iso,
+        `--${iso.slice(5, 10)}`,
+      );
     }),
   hostileText,
 );
@@ -83,11 +118,18 @@ export const userDocument: fc.Arbitrary<UserDocument> = fc.record(
     username: maybe(hostileText),
     email: maybe(fc.oneof(fc.emailAddress(), hostileText)),
     presence_id: maybe(fc.oneof(phoneNumber, fc.constant('1001@realm.example.com'), hostileText)),
-    timezone: maybe(fc.oneof(fc.constantFrom('America/Los_Angeles', 'Europe/Berlin', 'UTC'), hostileText)),
+    timezone: maybe(
+      fc.oneof(fc.constantFrom('America/Los_Angeles', 'Europe/Berlin', 'UTC'), hostileText),
+    ),
     language: maybe(fc.oneof(fc.constantFrom('en-US', 'de', 'fr-ca', 'zh-Hant-TW'), hostileText)),
     caller_id: maybe(
       fc.record(
-        { internal: callerIdEntry, external: callerIdEntry, emergency: callerIdEntry, asserted: callerIdEntry },
+        {
+          internal: callerIdEntry,
+          external: callerIdEntry,
+          emergency: callerIdEntry,
+          asserted: callerIdEntry,
+        },
         { requiredKeys: [] },
       ),
     ),
@@ -96,7 +138,13 @@ export const userDocument: fc.Arbitrary<UserDocument> = fc.record(
         {
           addresses: maybe(
             fc.array(
-              fc.record({ address: maybe(hostileText), types: maybe(fc.array(addressType, { maxLength: 4 })) }, { requiredKeys: [] }),
+              fc.record(
+                {
+                  address: maybe(hostileText),
+                  types: maybe(fc.array(addressType, { maxLength: 4 })),
+                },
+                { requiredKeys: [] },
+              ),
               { maxLength: 3 },
             ),
           ),

@@ -40,8 +40,11 @@ type JProp = [string, Record<string, unknown>, string, ...unknown[]];
 
 function jprops(text: string): JProp[] {
   const parsed: unknown = ICAL.parse(text);
-  if (!Array.isArray(parsed) || parsed[0] !== 'vcard' || !Array.isArray(parsed[1])) throw new Error('no vcard');
-  return parsed[1].filter((entry): entry is JProp => Array.isArray(entry) && typeof entry[0] === 'string');
+  if (!Array.isArray(parsed) || parsed[0] !== 'vcard' || !Array.isArray(parsed[1]))
+    throw new Error('no vcard');
+  return parsed[1].filter(
+    (entry): entry is JProp => Array.isArray(entry) && typeof entry[0] === 'string',
+  );
 }
 
 function flat(value: unknown): string[] {
@@ -116,7 +119,8 @@ function readWithIcal(text: string, version: '4.0' | '3.0'): Record<string, unkn
  * through our reader covers them.
  */
 function avoidIcalReaderBugs(card: VCard): VCard {
-  const trailing = (value: string | null): string | null => cleanText(value?.replace(/[\\\s]+$/, ''));
+  const trailing = (value: string | null): string | null =>
+    cleanText(value?.replace(/[\\\s]+$/, ''));
   return {
     ...card,
     lastName: trailing(card.lastName),
@@ -171,7 +175,8 @@ describe('vCard round trips (property based)', () => {
     fc.assert(
       fc.property(userDocument, (doc) => {
         const card = vcardFromDocument(doc);
-        for (const version of VERSIONS) expect(vcardFromText(vcardToText(card, version))).toEqual(card);
+        for (const version of VERSIONS)
+          expect(vcardFromText(vcardToText(card, version))).toEqual(card);
       }),
       { numRuns: RUNS },
     );
@@ -190,7 +195,9 @@ describe('vCard round trips (property based)', () => {
     fc.assert(
       fc.property(userDocument, (doc) => {
         const card = vcardFromText(documentToVcard3TextWithIcal(doc));
-        expect(vcardFromText(vcardToText(vcardFromText(vcardToText(card, '3.0')), '4.0'))).toEqual(card);
+        expect(vcardFromText(vcardToText(vcardFromText(vcardToText(card, '3.0')), '4.0'))).toEqual(
+          card,
+        );
       }),
       { numRuns: Math.ceil(RUNS / 3) },
     );
