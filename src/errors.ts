@@ -95,9 +95,17 @@ export function codeOf(error: UpstreamError): ErrorCode {
   }
 }
 
+/**
+ * Structural check: graphql's CJS build (loaded by @apollo/subgraph) makes some errors, and
+ * `instanceof` against the ESM class is false for those.
+ */
+export function isGraphQLError(error: unknown): error is GraphQLError {
+  return error instanceof Error && error.name === 'GraphQLError' && 'extensions' in error;
+}
+
 /** The one place an error becomes what the client sees. Unknown errors are left for Yoga to mask. */
 export function toGraphQLError(error: unknown): GraphQLError | undefined {
-  if (error instanceof GraphQLError) return error;
+  if (isGraphQLError(error)) return error;
   if (error instanceof UpstreamError) {
     return new GraphQLError(error.message, {
       extensions: {

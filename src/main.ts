@@ -24,7 +24,14 @@ async function main(): Promise<void> {
 
   const sandbox = config.sandbox ? await startSandbox() : undefined;
   if (sandbox) {
-    config = { ...config, usersApiUrl: sandbox.users.url, vcardApiUrl: sandbox.vcard.url };
+    // The simulators accept any token; service tokens let GraphiQL work with no headers at all.
+    config = {
+      ...config,
+      usersApiUrl: sandbox.users.url,
+      vcardApiUrl: sandbox.vcard.url,
+      usersApiToken: config.usersApiToken ?? 'sandbox',
+      vcardApiToken: config.vcardApiToken ?? 'sandbox',
+    };
     logger.info(
       { usersApi: sandbox.users.url, vcardApi: sandbox.vcard.url, accounts: sandbox.accountIds },
       'sandbox mode: USERS_API_URL and VCARD_API_URL are not set, serving built-in simulators with seeded data',

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createContext, requestIdOf } from './context.js';
-import { toGraphQLError } from './errors.js';
+import { isGraphQLError, toGraphQLError } from './errors.js';
 import { loadManifest, useTrustedDocuments } from './persisted-documents.js';
 import { resolvers } from './resolvers/index.js';
 import type { ServiceHooks, Services } from './services.js';
@@ -97,14 +97,15 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
  * their path kept), anything unexpected is masked as INTERNAL_SERVER_ERROR without details.
  */
 function clientError(error: unknown, message: string): Error {
-  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  const located = isGraphQLError(error) ? error : undefined;
+  const original = located?.originalError ?? error;
   const known = toGraphQLError(original);
-  if (known && error instanceof GraphQLError && known !== error) {
+  if (known && located && known !== located) {
     return new GraphQLError(known.message, {
-      nodes: error.nodes ?? null,
-      source: error.source ?? null,
-      positions: error.positions ?? null,
-      path: error.path ?? null,
+      nodes: located.nodes ?? null,
+      source: located.source ?? null,
+      positions: located.positions ?? null,
+      path: located.path ?? null,
       extensions: known.extensions,
     });
   }

@@ -562,7 +562,11 @@ const ROLES = ['Engineering', 'Sales', 'Support', 'Operations', 'Marketing'];
 const TIMEZONES = ['America/New_York', 'Europe/London', 'Europe/Paris', 'Asia/Tokyo', 'UTC'];
 const LANGUAGES = ['en-US', 'en-GB', 'fr-FR', 'de-DE', 'ja-JP', 'es-ES'];
 const STREETS = ['Main St', 'Oak Ave', 'Rue de la Paix', 'Königstraße', 'Elm Rd'];
-const CITIES = ['Springfield, IL 62701, USA', '75002 Paris, France', '70173 Stuttgart, Deutschland'];
+const CITIES = [
+  'Springfield, IL 62701, USA',
+  '75002 Paris, France',
+  '70173 Stuttgart, Deutschland',
+];
 
 function generateUsers(
   dataset: Dataset,
@@ -575,7 +579,9 @@ function generateUsers(
   for (let i = 0; i < count; i++) {
     const ordinal = dataset.counters.ordinals[accountId] ?? 0;
     const rng = new Prng(hashSeed(`${seed}:${accountId}:${ordinal}`));
-    users.push(makeRecord(dataset, accountId, generateSeed(dataset, accountId, ordinal, rng, logins)));
+    users.push(
+      makeRecord(dataset, accountId, generateSeed(dataset, accountId, ordinal, rng, logins)),
+    );
   }
   return users;
 }
@@ -604,7 +610,10 @@ function generateSeed(
 
   const contacts: [string, string][] = shuffled(rng, CONTACT_TYPES)
     .slice(0, rng.int(0, 3))
-    .map((type) => [type, `1${rng.pick(AREA_CODES)}555${String(rng.int(0, 9999)).padStart(4, '0')}`]);
+    .map((type) => [
+      type,
+      `1${rng.pick(AREA_CODES)}555${String(rng.int(0, 9999)).padStart(4, '0')}`,
+    ]);
 
   const extensions: UserSeed['extensions'] = [];
   for (let e = rng.int(0, 3); e > 0; e--) {

@@ -58,7 +58,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 }
 
 export * from './data.js';
-export type { Fault, FaultOptions, LoggedRequest, SimulatorHandle, SimulatorOptions } from './simulator.js';
+export type {
+  Fault,
+  FaultOptions,
+  LoggedRequest,
+  SimulatorHandle,
+  SimulatorOptions,
+} from './simulator.js';
 export { startUsersSimulator } from './users-simulator.js';
 export type { UsersSimulator, UsersSimulatorOptions } from './users-simulator.js';
 export { startVcardSimulator } from './vcard-simulator.js';

@@ -112,7 +112,12 @@ export function usersOpenApi(url: string, maxPageSize: number): object {
         Links: {
           type: 'object',
           required: ['first', 'self'],
-          properties: { first: ref('Link'), prev: ref('Link'), self: ref('Link'), next: ref('Link') },
+          properties: {
+            first: ref('Link'),
+            prev: ref('Link'),
+            self: ref('Link'),
+            next: ref('Link'),
+          },
         },
         Did: {
           type: 'object',

@@ -20,9 +20,19 @@ export interface LoggedRequest {
   status?: number;
 }
 
+/**
+ * An answer of the given status (default 200) and body (default: the upstream's own error shape
+ * for that status), e.g. a 429 with Retry-After, or a 200 text/html maintenance page.
+ */
+export interface ResponseFault {
+  status?: number;
+  retryAfter?: string;
+  body?: string;
+  contentType?: string;
+}
+
 export type Fault =
-  /** An HTTP error. The body defaults to the upstream's own error shape for that status. */
-  | { status: number; retryAfter?: string; body?: string; contentType?: string }
+  | ResponseFault
   /** Never answers; the client has to give up (close() still ends it). */
   | { hang: true }
   /** Destroys the socket with a TCP RST before any byte of the answer. */
@@ -245,7 +255,7 @@ class Simulator implements SimulatorHandle {
     }
 
     let response: SimResponse;
-    if (fault !== undefined && 'status' in fault) {
+    if (fault !== undefined && isResponseFault(fault)) {
       response = this.faultResponse(fault, request);
     } else if (isSpec) {
       response = { status: 200, contentType: JSON_TYPE, body: this.openapiJson };
@@ -291,17 +301,15 @@ class Simulator implements SimulatorHandle {
     }
   }
 
-  private faultResponse(
-    fault: { status: number; retryAfter?: string; body?: string; contentType?: string },
-    request: SimRequest,
-  ): SimResponse {
+  private faultResponse(fault: ResponseFault, request: SimRequest): SimResponse {
+    const status = fault.status ?? 200;
     const retryAfter = fault.retryAfter === undefined ? {} : { 'retry-after': fault.retryAfter };
     if (fault.body === undefined) {
-      const generated = this.definition.error(fault.status, `injected HTTP ${fault.status}`, request);
+      const generated = this.definition.error(status, `injected HTTP ${status}`, request);
       return { ...generated, headers: { ...generated.headers, ...retryAfter } };
     }
     return {
-      status: fault.status,
+      status,
       contentType: fault.contentType ?? JSON_TYPE,
       headers: retryAfter,
       body: fault.body,
@@ -361,6 +369,17 @@ export async function startSimulator(
   const simulator = new Simulator(definition, options);
   await simulator.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   return simulator;
+}
+
+function isResponseFault(fault: Fault): fault is ResponseFault {
+  return !(
+    'hang' in fault ||
+    'reset' in fault ||
+    'malformed' in fault ||
+    'truncate' in fault ||
+    'delayMs' in fault ||
+    'hugeBody' in fault
+  );
 }
 
 function flattenHeaders(headers: IncomingMessage['headers']): Record<string, string | undefined> {
@@ -430,7 +449,10 @@ export interface CredentialRules {
  * forbidden token is 403 (the upstream knows it, but it lacks the right), a missing or unknown one
  * 401 when a credential is required, anything else passes.
  */
-export function credentialVerdict(token: string | undefined, rules: CredentialRules): 'ok' | 401 | 403 {
+export function credentialVerdict(
+  token: string | undefined,
+  rules: CredentialRules,
+): 'ok' | 401 | 403 {
   if (token !== undefined && rules.forbidden.has(token)) return 403;
   if (!rules.required) return 'ok';
   return token !== undefined && rules.accepts(token) ? 'ok' : 401;

@@ -3,14 +3,8 @@
 import { createDataset } from './data.js';
 import type { Dataset, UserDto, UserRecord } from './data.js';
 import { usersOpenApi } from './openapi.js';
-import { JSON_TYPE, credentialVerdict, decodeSegments, json, startSimulator } from './simulator.js';
-import type {
-  CredentialRules,
-  SimRequest,
-  SimResponse,
-  SimulatorHandle,
-  SimulatorOptions,
-} from './simulator.js';
+import { JSON_TYPE, decodeSegments, json, startSimulator } from './simulator.js';
+import type { SimRequest, SimResponse, SimulatorHandle, SimulatorOptions } from './simulator.js';
 
 export interface UsersSimulatorOptions extends SimulatorOptions {
   dataset?: Dataset;
@@ -34,29 +28,16 @@ const DEFAULT_PAGE_SIZE = 10;
 const FILTERS = ['first_name', 'last_name', 'login_name', 'email'] as const;
 type FilterName = (typeof FILTERS)[number];
 
-// Serialising a user once and splicing the strings into pages keeps big lists cheap; the lower-cased
-// filter keys are kept beside it. Keyed by the DTO object: a record given a new DTO gets a new entry
-// (change users by replacing their DTO, not by mutating it in place).
-interface Prepared {
-  json: string;
-  lower: Record<FilterName, string | undefined>;
-}
-const prepared = new WeakMap<UserDto, Prepared>();
-function prepare(dto: UserDto): Prepared {
-  let entry = prepared.get(dto);
-  if (entry === undefined) {
-    entry = {
-      json: JSON.stringify(dto),
-      lower: {
-        first_name: dto.first_name?.toLowerCase(),
-        last_name: dto.last_name?.toLowerCase(),
-        login_name: dto.login_name.toLowerCase(),
-        email: dto.email?.toLowerCase(),
-      },
-    };
-    prepared.set(dto, entry);
+// Serialising a user once and splicing the strings into pages keeps big lists cheap. Keyed by the
+// DTO object: a record given a new DTO gets a new entry (mutate by replacing, not in place).
+const userJson = new WeakMap<UserDto, string>();
+function serialise(dto: UserDto): string {
+  let text = userJson.get(dto);
+  if (text === undefined) {
+    text = JSON.stringify(dto);
+    userJson.set(dto, text);
   }
-  return entry;
+  return text;
 }
 
 function usersError(status: number, message: string): SimResponse {
@@ -71,17 +52,17 @@ export async function startUsersSimulator(
 ): Promise<UsersSimulator> {
   const dataset = options.dataset ?? createDataset();
   const maxPageSize = options.maxPageSize ?? 100;
-  const rules: CredentialRules = {
-    required: options.requiredToken !== undefined,
-    accepts: (token) => token === options.requiredToken,
-    forbidden: new Set((options.forbiddenTokens ?? []).map(bareToken)),
-  };
+  const forbidden = new Set((options.forbiddenTokens ?? []).map(bareToken));
 
   const authFailure = (request: SimRequest): SimResponse | undefined => {
     const header = request.headers.authorization;
-    const verdict = credentialVerdict(header === undefined ? undefined : bearerToken(header), rules);
-    if (verdict === 403) return usersError(403, 'this token is not allowed to read this account');
-    if (verdict === 401) return usersError(401, 'missing or invalid bearer token');
+    const token = header === undefined ? undefined : bearerToken(header);
+    if (token !== undefined && forbidden.has(token)) {
+      return usersError(403, 'this token is not allowed to read this account');
+    }
+    if (options.requiredToken !== undefined && token !== options.requiredToken) {
+      return usersError(401, 'missing or invalid bearer token');
+    }
     return undefined;
   };
 
@@ -138,7 +119,9 @@ function listPage(
   const matching =
     filters.length === 0
       ? users
-      : users.filter((r) => filters.every(([name, value]) => r.user[name]?.toLowerCase() === value));
+      : users.filter((r) =>
+          filters.every(([name, value]) => r.user[name]?.toLowerCase() === value),
+        );
 
   const totalItems = matching.length;
   const totalPages = Math.ceil(totalItems / pageSize);

@@ -146,7 +146,11 @@ export async function startVcardSimulator(
       return vcardError(404, `user ${userId} has no vcard`, request);
     }
     if (record.vcardFormat === 'application/json') {
-      return { status: 200, contentType: 'application/json; charset=utf-8', body: jsonAnswer(record.document) };
+      return {
+        status: 200,
+        contentType: 'application/json; charset=utf-8',
+        body: jsonAnswer(record.document),
+      };
     }
     return {
       status: 200,

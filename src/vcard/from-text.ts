@@ -75,10 +75,12 @@ export function vcardFromText(text: string): VCard {
 // Parsing
 
 function parseCard(text: string): CardProperty[] {
-  const backslash = placeholderFor(text);
+  // A byte order mark (Windows tools write one) would make ical.js read `BEGIN` as a property name.
+  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+  const backslash = placeholderFor(body);
   let parsed: unknown;
   try {
-    parsed = ICAL.parse(prepareForIcal(text, backslash));
+    parsed = ICAL.parse(prepareForIcal(body, backslash));
   } catch (error) {
     // ical.js throws ParserError for malformed lines, and TypeErrors for input that never opens a
     // component (e.g. JSON or HTML with a colon): all of it means "not a vCard".
@@ -160,12 +162,16 @@ function unescapeRaw(value: string): string {
  */
 const COMPOUND_PROPERTIES = new Set(['n', 'adr', 'org', 'gender', 'clientpidmap', 'geo']);
 
-/** A private-use character absent from the text, to stand for a literal backslash. */
+/**
+ * A private-use character absent from the text, to stand for a literal backslash. One pass over
+ * the text: probing with `includes` per candidate would be quadratic on a body full of them.
+ */
 function placeholderFor(text: string): string {
-  for (let codePoint = 0xe000; ; codePoint++) {
-    const candidate = String.fromCodePoint(codePoint);
-    if (!text.includes(candidate)) return candidate;
-  }
+  const used = new Set<number>();
+  for (const char of text) used.add(char.codePointAt(0) ?? 0);
+  let codePoint = 0xe000;
+  while (used.has(codePoint)) codePoint++;
+  return String.fromCodePoint(codePoint);
 }
 
 /**
@@ -199,10 +205,16 @@ function prepareLine(line: string, backslash: string): string {
   const nameEnd = line.search(/[;:]/);
   if (nameEnd <= 0) return line;
   const name = line.slice(0, nameEnd).toLowerCase();
-  const compound = COMPOUND_PROPERTIES.has(name.slice(name.lastIndexOf('.') + 1));
+  const property = name.slice(name.lastIndexOf('.') + 1);
+  const compound = COMPOUND_PROPERTIES.has(property);
   const valueStart = valueStartOf(line, nameEnd);
   if (valueStart < 0) return line;
-  const params = bareTypesNamed(line.slice(0, valueStart)).split('\\').join(backslash);
+  // Without the `:` that ends it, so that a parameter can be appended.
+  let head = bareTypesNamed(line.slice(0, valueStart - 1));
+  // 3.0 TZ defaults to utc-offset, which ical.js cuts to 7 characters: `TZ:America/New_York`
+  // (common, if not strictly 3.0) would read as "America". As text, an offset stays unchanged.
+  if (property === 'tz' && !/;VALUE=/i.test(head)) head += ';VALUE=text';
+  const params = `${head}:`.split('\\').join(backslash);
   const value = line.slice(valueStart).replace(/\\[\s\S]/g, (pair) => {
     if (pair === '\\\\') return backslash;
     return pair === '\\;' && !compound ? ';' : pair;

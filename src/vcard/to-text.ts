@@ -47,13 +47,11 @@ export function vcardToText(card: VCard, version: VCardVersion = '4.0'): string 
   if (!v4 && card.sortString !== null) lines.push(`SORT-STRING:${text(card.sortString)}`);
 
   if (card.assistant !== null) {
-    lines.push(
-      v4
-        ? `RELATED;TYPE=agent;VALUE=text:${text(card.assistant)}`
-        : // RFC 2426 AGENT is an embedded vCard (or a URI), not text: embed a minimal 3.0 card
-          // whose FN is the assistant, escaped once for the inner card and once as the value.
-          `AGENT:${text(['BEGIN:VCARD', 'VERSION:3.0', `FN:${text(card.assistant)}`, 'N:;;;;', 'END:VCARD'].join('\n'))}`,
-    );
+    // The assistant is a name, not a card or a URI. Both 4.0 RELATED (default URI) and 3.0 AGENT
+    // (default an embedded vCard) may be reset to text (RFC 6350 §6.6.6, RFC 2426 §3.5.4), and
+    // ical.js reads both as text. This is also what the crossbar fixture writes.
+    const property = v4 ? 'RELATED;TYPE=agent' : 'AGENT';
+    lines.push(`${property};VALUE=text:${text(card.assistant)}`);
   }
 
   lines.push('END:VCARD');

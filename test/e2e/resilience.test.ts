@@ -189,8 +189,7 @@ describe('credentials', () => {
   });
 
   it('with no credential at all, users is UNAUTHENTICATED before any call', async () => {
-    h = await startHarness({ sandbox: { users: { requiredToken: 'svc' } } });
-    // The harness has no service token: nothing to send.
+    h = await startHarness({ sandbox: { users: { requiredToken: 'svc' } }, env: { USERS_API_TOKEN: '' } });
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(codes(res)).toEqual(['UNAUTHENTICATED']);
     expect(h.calls().list).toBe(0);
@@ -205,7 +204,7 @@ describe('credentials', () => {
   });
 
   it('obtains a vcard token with VCARD_API_KEY and refreshes it once for 20 concurrent requests', async () => {
-    h = await startHarness({ sandbox: { vcard: { apiKey: 'key-1' } }, env: { VCARD_API_KEY: 'key-1' } });
+    h = await startHarness({ sandbox: { vcard: { apiKey: 'key-1' } }, env: { VCARD_API_KEY: 'key-1', VCARD_API_TOKEN: '' } });
     const ids = await firstUserIds(h, 20);
     const query = `query($id: ID!) { vcard(accountId: "1003", userId: $id) { formattedName } }`;
     const first = await h.gql(query, { id: ids[0] });

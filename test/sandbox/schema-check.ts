@@ -12,7 +12,8 @@ function resolve(schema: unknown, root: unknown): Record<string, unknown> {
   const ref = schema['$ref'];
   if (typeof ref !== 'string') return schema;
   let node: unknown = root;
-  for (const part of ref.replace(/^#\//, '').split('/')) node = isRecord(node) ? node[part] : undefined;
+  for (const part of ref.replace(/^#\//, '').split('/'))
+    node = isRecord(node) ? node[part] : undefined;
   return resolve(node, root);
 }
 

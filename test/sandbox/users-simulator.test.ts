@@ -45,7 +45,10 @@ describe('GET /accounts/:account_id/users', () => {
     });
     const last = await page('/accounts/1001/users?page=2');
     expect(last._embedded.data.map((u) => u.id)).toEqual(
-      sim.dataset.accounts.get('1001')?.slice(10).map((u) => u.id),
+      sim.dataset.accounts
+        .get('1001')
+        ?.slice(10)
+        .map((u) => u.id),
     );
     expect(last._links['prev']?.href).toBe(`${sim.url}/accounts/1001/users?page=1&page_size=10`);
     expect(last._links['next']).toBeUndefined();
@@ -55,7 +58,10 @@ describe('GET /accounts/:account_id/users', () => {
     const body = await page('/accounts/1003/users?page_size=500&page=2');
     expect(body).toMatchObject({ page_size: 100, page: 2, total_pages: 4, total_items: 350 });
     expect(body._embedded.data.map((u) => u.id)).toEqual(
-      sim.dataset.accounts.get('1003')?.slice(100, 200).map((u) => u.id),
+      sim.dataset.accounts
+        .get('1003')
+        ?.slice(100, 200)
+        .map((u) => u.id),
     );
     expect(body._links['next']?.href).toContain('page=3&page_size=100');
   });
@@ -91,7 +97,9 @@ describe('GET /accounts/:account_id/users', () => {
     );
     const users1003 = sim.dataset.accounts.get('1003') ?? [];
     const name = users1003[0]?.user.first_name ?? '';
-    const byName = await page(`/accounts/1003/users?first_name=${encodeURIComponent(name)}&page_size=100`);
+    const byName = await page(
+      `/accounts/1003/users?first_name=${encodeURIComponent(name)}&page_size=100`,
+    );
     expect(byName.total_items).toBe(users1003.filter((u) => u.user.first_name === name).length);
   });
 
@@ -122,7 +130,11 @@ describe('GET /accounts/:account_id/users/:user_id', () => {
 
   it('answers 404 for an unknown user, a user of another account and a non-numeric id', async () => {
     const other = sim.dataset.accounts.get('1003')?.[0]?.id;
-    for (const path of ['/accounts/1001/users/1', `/accounts/1001/users/${other}`, '/accounts/1001/users/x']) {
+    for (const path of [
+      '/accounts/1001/users/1',
+      `/accounts/1001/users/${other}`,
+      '/accounts/1001/users/x',
+    ]) {
       const { status, body } = await get(path);
       expect(status).toBe(404);
       expect(body).toEqual({ error: expect.any(String) });

@@ -37,6 +37,10 @@ export async function startHarness(
   const config = loadConfig({
     USERS_API_URL: sandbox.users.url,
     VCARD_API_URL: sandbox.vcard.url,
+    // As `npm start` in sandbox mode: service tokens, so requests without headers work.
+    // A test passes '' to unset one.
+    USERS_API_TOKEN: 'sandbox',
+    VCARD_API_TOKEN: 'sandbox',
     ...options.env,
   });
   const logs: string[] = [];

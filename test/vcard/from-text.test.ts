@@ -179,6 +179,16 @@ describe('vcardFromText', () => {
       );
     });
 
+    it('reads 3.0 TZ without VALUE=text whole too (its default, utc-offset, would be truncated)', () => {
+      expect(vcardFromText(card3('FN:x', 'TZ:America/Los_Angeles')).timezone).toBe(
+        'America/Los_Angeles',
+      );
+      expect(vcardFromText(card3('FN:x', 'item1.TZ:Europe/Berlin')).timezone).toBe('Europe/Berlin');
+      expect(vcardFromText(card3('FN:x', 'TZ:-05:00')).timezone).toBe('-05:00');
+      // An explicit VALUE is left to ical.js, which writes a 4.0 offset in extended form.
+      expect(vcardFromText(card4('FN:x', 'TZ;VALUE=utc-offset:-0500')).timezone).toBe('-05:00');
+    });
+
     it('unfolds lines folded inside escapes and multi-byte characters', () => {
       const card = vcardFromText(
         ['BEGIN:VCARD', 'VERSION:4.0', 'FN:a\\', ' nb ü', ' 🎉\\', ' ,c', 'END:VCARD', ''].join(
@@ -186,6 +196,10 @@ describe('vcardFromText', () => {
         ),
       );
       expect(card.formattedName).toBe('a\nb ü🎉,c');
+    });
+
+    it('accepts a byte order mark before BEGIN:VCARD', () => {
+      expect(vcardFromText(`\uFEFF${card3('FN:Ann')}`).formattedName).toBe('Ann');
     });
 
     it('accepts LF line endings, a missing final line break, and a missing VERSION', () => {

@@ -78,12 +78,9 @@ function readWithIcal(text: string, version: '4.0' | '3.0'): Record<string, unkn
     assistant = related === undefined ? null : fix(related[3]);
   } else {
     const agent = props.find((p) => p[0] === 'agent');
-    if (agent !== undefined) {
-      // The embedded card is a `vcard` value, which ical.js decodes completely (`\;` included).
-      expect(agent[2]).toBe('vcard');
-      const inner = jprops(typeof agent[3] === 'string' ? agent[3] : '');
-      assistant = fix(inner.find((p) => p[0] === 'fn')?.[3]);
-    }
+    // AGENT;VALUE=text: ical.js honours the VALUE parameter (its default would be an embedded card).
+    expect(agent?.[2]).toBe(agent === undefined ? undefined : 'text');
+    assistant = agent === undefined ? null : fix(agent[3]);
   }
   return {
     version: one('version'),

@@ -1,0 +1,201 @@
+// The shared simulator machinery, exercised through the users simulator over real HTTP: every fault
+// kind, FIFO/times/match, the request log, the concurrency counters, latency and a quick close.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox } from '../../src/sandbox/index.js';
+import type { Sandbox } from '../../src/sandbox/index.js';
+
+let sandbox: Sandbox;
+beforeAll(async () => {
+  sandbox = await startSandbox();
+});
+afterAll(() => sandbox.close());
+afterEach(() => {
+  sandbox.users.latencyMs = 0;
+  sandbox.vcard.latencyMs = 0;
+  sandbox.users.reset();
+  sandbox.vcard.reset();
+});
+
+const list = (query = '', signal?: AbortSignal) =>
+  fetch(`${sandbox.users.url}/accounts/1001/users${query}`, signal ? { signal } : {});
+
+/** Resolves once `predicate` holds (the server sees a client's disconnect a moment later). */
+async function until(predicate: () => boolean, timeoutMs = 1000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('status faults', () => {
+  it('answer the status with Retry-After and the upstream error shape, then the real answer', async () => {
+    sandbox.users.injectFault({ status: 429, retryAfter: '2' });
+    const limited = await list();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('2');
+    expect(await limited.json()).toEqual({ error: expect.any(String) });
+    expect((await list()).status).toBe(200);
+  });
+
+  it('use the vcard error shape with a matching X-Request-ID on the vcard simulator', async () => {
+    const user = sandbox.dataset.accounts.get('1001')?.[0];
+    sandbox.vcard.injectFault({ status: 503 });
+    const res = await fetch(`${sandbox.vcard.url}/accounts/1001/users/${user?.id}/vcard`);
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { code: string; message: string; request_id: string };
+    expect(body).toEqual({
+      code: expect.any(String),
+      message: expect.any(String),
+      request_id: expect.any(String),
+    });
+    expect(res.headers.get('x-request-id')).toBe(body.request_id);
+  });
+
+  it('send a given body and content type; an injected request_id is also the header', async () => {
+    sandbox.vcard.injectFault({
+      status: 500,
+      body: '{"code":"boom","message":"secret internals","request_id":"rq-77"}',
+      contentType: 'application/json',
+    });
+    const res = await fetch(`${sandbox.vcard.url}/accounts/1001/users/1/vcard`);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('x-request-id')).toBe('rq-77');
+    expect(await res.text()).toContain('secret internals');
+  });
+});
+
+describe('transport faults', () => {
+  it('hang: no answer until the client gives up; the next request is served', async () => {
+    sandbox.users.injectFault({ hang: true });
+    const started = Date.now();
+    await expect(list('', AbortSignal.timeout(150))).rejects.toThrow();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    await until(() => sandbox.users.inFlight === 0);
+    expect((await list()).status).toBe(200);
+    expect(sandbox.users.log.map((r) => r.status)).toEqual([undefined, 200]);
+  });
+
+  it('reset: the connection drops before any answer', async () => {
+    sandbox.users.injectFault({ reset: true });
+    await expect(list()).rejects.toThrow(TypeError);
+    expect((await list()).status).toBe(200);
+  });
+
+  it('malformed: 200 application/json that is not JSON', async () => {
+    sandbox.users.injectFault({ malformed: true });
+    const res = await list();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const text = await res.text();
+    expect(() => JSON.parse(text) as unknown).toThrow(SyntaxError);
+  });
+
+  it('truncate: headers promise more bytes than arrive, then the connection drops', async () => {
+    sandbox.users.injectFault({ truncate: true });
+    const res = await list();
+    expect(res.status).toBe(200);
+    expect(Number(res.headers.get('content-length'))).toBeGreaterThan(0);
+    await expect(res.text()).rejects.toThrow();
+  });
+
+  it('delayMs: the real answer, late', async () => {
+    sandbox.users.injectFault({ delayMs: 120 });
+    const started = Date.now();
+    const res = await list();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+    expect(((await res.json()) as { total_items: number }).total_items).toBe(12);
+  });
+
+  it('hugeBody: exactly that many bytes of valid JSON', async () => {
+    sandbox.users.injectFault({ hugeBody: 3_000_000 });
+    const res = await list();
+    expect(res.headers.get('content-length')).toBe('3000000');
+    const text = await res.text();
+    expect(Buffer.byteLength(text)).toBe(3_000_000);
+    expect(() => JSON.parse(text) as unknown).not.toThrow();
+  });
+
+  it('contentType + body: a 200 of any type', async () => {
+    sandbox.users.injectFault({ contentType: 'text/html', body: '<h1>maintenance</h1>' });
+    const res = await list();
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await res.text()).toBe('<h1>maintenance</h1>');
+  });
+});
+
+describe('fault queue', () => {
+  it('is FIFO, honours times, and only matching paths consume a matched fault', async () => {
+    const [a, b] = sandbox.dataset.accounts.get('1001') ?? [];
+    sandbox.users.injectFault({ status: 502 }, { times: 2, match: new RegExp(`/users/${b?.id}$`) });
+    sandbox.users.injectFault({ status: 503 });
+    sandbox.users.injectFault({ status: 504 });
+    const one = (id: number | undefined) => fetch(`${sandbox.users.url}/accounts/1001/users/${id}`);
+    expect((await one(a?.id)).status).toBe(503);
+    expect((await one(b?.id)).status).toBe(502);
+    expect((await one(a?.id)).status).toBe(504);
+    expect((await one(a?.id)).status).toBe(200);
+    expect((await one(b?.id)).status).toBe(502);
+    expect((await one(b?.id)).status).toBe(200);
+  });
+
+  it('clearFaults and reset drop queued faults', async () => {
+    sandbox.users.injectFault({ status: 500 }, { times: Infinity });
+    expect((await list()).status).toBe(500);
+    sandbox.users.clearFaults();
+    expect((await list()).status).toBe(200);
+    sandbox.users.injectFault({ status: 500 });
+    sandbox.users.reset();
+    expect((await list()).status).toBe(200);
+  });
+});
+
+describe('request log and counters', () => {
+  it('records method, path, query, headers and status; reset clears it in place', async () => {
+    const log = sandbox.users.log;
+    await list('?page=2&first_name=Zo%C3%AB');
+    await fetch(`${sandbox.users.url}/accounts/9999/users`, {
+      headers: { 'x-request-id': 'req-1' },
+    });
+    expect(log).toHaveLength(2);
+    expect(log[0]).toMatchObject({
+      method: 'GET',
+      path: '/accounts/1001/users',
+      query: { page: '2', first_name: 'Zoë' },
+      status: 200,
+    });
+    expect(log[0]?.at).toBeGreaterThan(Date.now() - 5000);
+    expect(log[1]).toMatchObject({ status: 404, headers: { 'x-request-id': 'req-1' } });
+    sandbox.users.reset();
+    expect(log).toHaveLength(0);
+    expect(sandbox.users.maxInFlight).toBe(0);
+  });
+
+  it('counts requests in flight and their maximum; latencyMs delays every request', async () => {
+    sandbox.users.latencyMs = 60;
+    const started = Date.now();
+    const pending = Array.from({ length: 12 }, () => list());
+    await until(() => sandbox.users.inFlight === 12);
+    const answers = await Promise.all(pending);
+    expect(answers.every((r) => r.status === 200)).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(sandbox.users.maxInFlight).toBe(12);
+    await until(() => sandbox.users.inFlight === 0);
+    expect(sandbox.vcard.maxInFlight).toBe(0);
+  });
+
+  it('close() is quick even with hung requests and idle keep-alive sockets', async () => {
+    const own = await startSandbox();
+    await fetch(`${own.users.url}/accounts/1002/users`).then((r) => r.text());
+    own.users.injectFault({ hang: true }, { times: 3 });
+    const hung = Array.from({ length: 3 }, () =>
+      fetch(`${own.users.url}/accounts/1001/users`).catch(() => 'dropped'),
+    );
+    await until(() => own.users.inFlight === 3);
+    const started = Date.now();
+    await own.close();
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(await Promise.all(hung)).toEqual(['dropped', 'dropped', 'dropped']);
+  });
+});
