@@ -67,7 +67,10 @@ Query: \`users(accountId: "1003", first: 20)\` with each user's \`vcard\` deferr
 
 The floor is one upstream round trip (${LATENCY_MS} ms) for the list and a second one for the vCards.
 `;
-writeFileSync(new URL('./results/defer.json', import.meta.url), JSON.stringify(result, null, 2) + '\n');
+writeFileSync(
+  new URL('./results/defer.json', import.meta.url),
+  JSON.stringify(result, null, 2) + '\n',
+);
 writeFileSync(new URL('./results/defer.md', import.meta.url), md);
 console.log(md);
 await gateway.close();

@@ -59,7 +59,11 @@ function fanOut<K, V>(
     onBatch?.(name, keys.length);
     const settled = await Promise.allSettled(keys.map(fetchOne));
     return settled.map((s) =>
-      s.status === 'fulfilled' ? s.value : s.reason instanceof Error ? s.reason : new Error(String(s.reason)),
+      s.status === 'fulfilled'
+        ? s.value
+        : s.reason instanceof Error
+          ? s.reason
+          : new Error(String(s.reason)),
     );
   };
 }
@@ -71,7 +75,9 @@ export function createLoaders(deps: LoaderDeps): Loaders {
   const pagesInFlight = new Set<Promise<unknown>>();
 
   const fetchUser = (k: UserKey): Promise<User | null> =>
-    Promise.resolve(listed.get(userKey(k)) ?? deps.users.getUser(k.accountId, k.userId, deps.usersCall));
+    Promise.resolve(
+      listed.get(userKey(k)) ?? deps.users.getUser(k.accountId, k.userId, deps.usersCall),
+    );
   const fetchUsers = fanOut('user', fetchUser, deps.onBatch);
   const user = new DataLoader<UserKey, User | null, string>(
     async (keys) => {
@@ -83,7 +89,11 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     { cacheKeyFn: userKey, name: 'user' },
   );
   const vcard = new DataLoader<UserKey, VCard | null, string>(
-    fanOut('vcard', (k) => deps.vcards.getVcard(k.accountId, k.userId, deps.vcardCall), deps.onBatch),
+    fanOut(
+      'vcard',
+      (k) => deps.vcards.getVcard(k.accountId, k.userId, deps.vcardCall),
+      deps.onBatch,
+    ),
     { cacheKeyFn: userKey, name: 'vcard' },
   );
   const usersPage = new DataLoader<PageKey, UsersPage, string>(

@@ -21,13 +21,17 @@ export function loadManifest(path: string): Map<string, string> {
   }
   const result = manifestSchema.safeParse(parsed);
   if (!result.success) {
-    throw new ManifestError('invalid PERSISTED_DOCUMENTS: expected an object of sha256 hex -> document');
+    throw new ManifestError(
+      'invalid PERSISTED_DOCUMENTS: expected an object of sha256 hex -> document',
+    );
   }
   const documents = new Map<string, string>();
   for (const [key, document] of Object.entries(result.data)) {
     const hash = key.replace(/^sha256:/, '');
     if (createHash('sha256').update(document).digest('hex') !== hash) {
-      throw new ManifestError(`invalid PERSISTED_DOCUMENTS: ${hash} is not the sha256 of its document`);
+      throw new ManifestError(
+        `invalid PERSISTED_DOCUMENTS: ${hash} is not the sha256 of its document`,
+      );
     }
     documents.set(hash, document);
   }
@@ -35,14 +39,16 @@ export function loadManifest(path: string): Map<string, string> {
 }
 
 /** Accepts `documentId` (client preset) or `extensions.persistedQuery.sha256Hash` (APQ shape). */
-export function useTrustedDocuments(
-  documents: Map<string, string>,
-): Plugin {
+export function useTrustedDocuments(documents: Map<string, string>): Plugin {
   return usePersistedOperations({
     allowArbitraryOperations: false,
     extractPersistedOperationId: (params, request) => {
       const fromExtensions = params.extensions?.['persistedQuery'];
-      if (typeof fromExtensions === 'object' && fromExtensions !== null && 'sha256Hash' in fromExtensions) {
+      if (
+        typeof fromExtensions === 'object' &&
+        fromExtensions !== null &&
+        'sha256Hash' in fromExtensions
+      ) {
         return typeof fromExtensions.sha256Hash === 'string' ? fromExtensions.sha256Hash : null;
       }
       const documentId =
@@ -54,7 +60,8 @@ export function useTrustedDocuments(
     getPersistedOperation: (hash) => documents.get(hash) ?? null,
     customErrors: {
       persistedQueryOnly: {
-        message: 'Only trusted documents run here: send a documentId from the persisted-documents manifest.',
+        message:
+          'Only trusted documents run here: send a documentId from the persisted-documents manifest.',
         extensions: { code: 'PERSISTED_QUERY_ONLY' },
       },
       notFound: {

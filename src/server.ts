@@ -4,8 +4,13 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, parse } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
-import { createYoga, maskError as yogaMaskError, useReadinessCheck } from 'graphql-yoga';
-import type { Plugin, YogaServerInstance } from 'graphql-yoga';
+import {
+  createYoga,
+  handleStreamOrSingleExecutionResult,
+  maskError as yogaMaskError,
+  useReadinessCheck,
+} from 'graphql-yoga';
+import type { CORSOptions, Plugin, YogaServerInstance } from 'graphql-yoga';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -74,6 +79,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     plugins: [
       useReadinessCheck({ endpoint: '/ready', check: () => ready }),
       useRequestId(),
+      useIncrementalErrorMapping(),
       // @defer/@stream: a list can be painted before its slow vCards arrive.
       useDeferStream(),
       ...(config.production ? [useNoIntrospection()] : []),
@@ -114,19 +120,48 @@ function clientError(error: unknown, message: string): Error {
 }
 
 /**
+ * Yoga masks the errors of single results only; errors inside @defer/@stream payloads go through
+ * the same `clientError` here, so they get their codes and nothing unexpected leaks.
+ */
+function useIncrementalErrorMapping(): Plugin<GatewayContext> {
+  return {
+    onExecute: () => ({
+      onExecuteDone: (payload) =>
+        handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+          if (!('incremental' in result) || !Array.isArray(result.incremental)) return;
+          const mapped = {
+            ...result,
+            incremental: result.incremental.map((part: { errors?: readonly unknown[] }) =>
+              part.errors
+                ? { ...part, errors: part.errors.map((e) => clientError(e, 'Unexpected error.')) }
+                : part,
+            ),
+          };
+          setResult(mapped);
+        }),
+    }),
+  };
+}
+
+/**
  * CORS_ORIGINS when set; otherwise any origin in sandbox mode (exploring from anywhere) and none in
  * production. The two credential headers may be sent cross-origin; preflights are cached 10 min.
  */
-function corsOptions(config: Config) {
-  const origin = config.corsOrigins ?? (config.sandbox ? '*' : undefined);
-  if (origin === undefined || origin.length === 0) return false;
-  return {
-    origin,
-    credentials: origin !== '*',
+function corsOptions(config: Config): CORSOptions | ((request: Request) => CORSOptions) {
+  const common = {
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['content-type', 'authorization', 'x-auth-token', 'x-request-id'],
     exposedHeaders: ['x-request-id'],
     maxAge: 600,
+  };
+  const allowed = config.corsOrigins;
+  if (allowed === undefined) return config.sandbox ? { ...common, origin: '*' } : false;
+  // Only an allowed origin is echoed; any other gets no CORS headers at all.
+  return (request) => {
+    const origin = request.headers.get('origin');
+    return origin !== null && allowed.includes(origin)
+      ? { ...common, origin: [origin], credentials: true }
+      : false;
   };
 }
 

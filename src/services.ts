@@ -54,11 +54,19 @@ export function createServices(config: Config, logger: Logger, hooks: ServiceHoo
     onAttempt,
     ...(hooks.baseBackoffMs === undefined ? {} : { baseBackoffMs: hooks.baseBackoffMs }),
   };
-  const usersHttp = new UpstreamHttp('users', usersApiUrl, { ...httpOptions, breaker: breakers.users });
-  const vcardHttp = new UpstreamHttp('vcard', vcardApiUrl, { ...httpOptions, breaker: breakers.vcard });
+  const usersHttp = new UpstreamHttp('users', usersApiUrl, {
+    ...httpOptions,
+    breaker: breakers.users,
+  });
+  const vcardHttp = new UpstreamHttp('vcard', vcardApiUrl, {
+    ...httpOptions,
+    breaker: breakers.vcard,
+  });
   // The token exchange must not be blocked by an open vcard circuit, so it uses its own pool.
   const tokensHttp =
-    config.vcardApiKey === undefined ? undefined : new UpstreamHttp('vcard', vcardApiUrl, httpOptions);
+    config.vcardApiKey === undefined
+      ? undefined
+      : new UpstreamHttp('vcard', vcardApiUrl, httpOptions);
   const tokens =
     tokensHttp && config.vcardApiKey !== undefined
       ? new VcardTokenProvider(tokensHttp, config.vcardApiKey)

@@ -15,7 +15,6 @@ export const callsTypeDefs = parse(`
     recentCallers(accountId: ID!, first: Int = 5): [User!]!
   }
 
-  "A user of the directory subgraph, extended with call history."
   type User @key(fields: "accountId userId") {
     accountId: ID!
     userId: ID!

@@ -11,7 +11,10 @@ interface Context {
 
 /** Passes the caller's credentials on to the subgraphs (the directory forwards them upstream). */
 class ForwardingDataSource extends RemoteGraphQLDataSource<Context> {
-  override willSendRequest({ request, context }: Parameters<RemoteGraphQLDataSource<Context>['willSendRequest'] & object>[0]) {
+  override willSendRequest({
+    request,
+    context,
+  }: Parameters<RemoteGraphQLDataSource<Context>['willSendRequest'] & object>[0]) {
     for (const name of ['authorization', 'x-auth-token']) {
       const value = context.headers?.[name];
       if (typeof value === 'string') request.http?.headers.set(name, value);

@@ -47,7 +47,11 @@ export async function* allUsers(
 ): AsyncGenerator<ListedUser[]> {
   let after: string | null = null;
   for (;;) {
-    const { users }: UsersPage = await execute(options, UsersPageQuery, { accountId, first: pageSize, after });
+    const { users }: UsersPage = await execute(options, UsersPageQuery, {
+      accountId,
+      first: pageSize,
+      after,
+    });
     yield users.nodes;
     if (!users.pageInfo.hasNextPage || users.pageInfo.endCursor === null) return;
     after = users.pageInfo.endCursor;
@@ -60,7 +64,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for await (const users of allUsers({ endpoint }, process.env['ACCOUNT_ID'] ?? '1001', 5)) {
     page++;
     for (const u of users) {
-      console.log(`page ${page}  ${u.userId}  ${[u.firstName, u.lastName].filter(Boolean).join(' ')}`);
+      console.log(
+        `page ${page}  ${u.userId}  ${[u.firstName, u.lastName].filter(Boolean).join(' ')}`,
+      );
     }
   }
 }

@@ -197,7 +197,7 @@ export type VCard = {
   __typename?: 'VCard';
   /** Postal addresses (ADR) with their types. */
   addresses: Array<VCardAddress>;
-  /** Birthday (BDAY), as the upstream gives it. */
+  /** Birthday (BDAY) as an ISO 8601 date: `YYYY-MM-DD`, or `--MM-DD` when the year is unknown; null when the upstream value is not a date. */
   birthday: Maybe<Scalars['String']['output']>;
   /** Email addresses (EMAIL). */
   emails: Array<Scalars['String']['output']>;

@@ -9,8 +9,9 @@ export const User: UserResolvers = {
     ctx.loaders.vcard.load({ accountId: user.accountId, userId: user.userId }),
 
   // Federation entry point: either key of `User` leads to the same per-request loader, so
-  // duplicates and users already listed in this request cost no upstream call.
-  __resolveReference: (reference, ctx) => {
+  // duplicates and users already listed in this request cost no upstream call. Async, so a bad
+  // representation rejects its own entity instead of failing `_entities` as a whole.
+  __resolveReference: async (reference, ctx) => {
     if ('id' in reference && typeof reference.id === 'string') {
       return ctx.loaders.user.load(decodeUserGlobalId(reference.id, 'representations.id'));
     }

@@ -6,7 +6,7 @@ import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../errors.js';
 import type { UpstreamName } from '../errors.js';
-import { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker } from './circuit-breaker.js';
 
 export interface HttpOptions {
   maxConcurrency: number;
@@ -168,13 +168,21 @@ export class UpstreamHttp {
     const contentType = headerValue(res.headers['content-type']) ?? '';
     let body: string;
     try {
-      body = await readCapped(res.body, this.options.maxBodyBytes, headerValue(res.headers['content-length']));
+      body = await readCapped(
+        res.body,
+        this.options.maxBodyBytes,
+        headerValue(res.headers['content-length']),
+      );
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
         breaker?.success();
         observe(res.statusCode);
         return {
-          error: new UpstreamError(this.upstream, { kind: 'too-large', status: res.statusCode }, requestId),
+          error: new UpstreamError(
+            this.upstream,
+            { kind: 'too-large', status: res.statusCode },
+            requestId,
+          ),
           retriable: false,
         };
       }

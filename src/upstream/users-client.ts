@@ -68,5 +68,9 @@ function headers(call: CallContext): Record<string, string> {
   if (call.credential === undefined) {
     throw new UpstreamError('users', { kind: 'missing-credentials' });
   }
-  return { authorization: call.credential, accept: 'application/json', 'x-request-id': call.requestId };
+  return {
+    authorization: call.credential,
+    accept: 'application/json',
+    'x-request-id': call.requestId,
+  };
 }

@@ -106,7 +106,11 @@ function decodeCard(response: UpstreamResponse): VCard {
   if (mediaType === 'application/json' || mediaType.endsWith('+json')) {
     return vcardFromDocument(decodeJson('vcard', response, userDocumentEnvelopeSchema).data);
   }
-  if (mediaType === 'text/vcard' || mediaType === 'text/x-vcard' || mediaType === 'text/directory') {
+  if (
+    mediaType === 'text/vcard' ||
+    mediaType === 'text/x-vcard' ||
+    mediaType === 'text/directory'
+  ) {
     try {
       return vcardFromText(response.body);
     } catch (error) {

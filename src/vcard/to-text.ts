@@ -1,6 +1,6 @@
 // VCard → vCard text (RFC 6350 4.0, or RFC 2426 3.0). Hand-written on purpose: ical.js is the
 // independent checker in the tests, and its writer has quirks we do not want on the wire (bare
-// CRs, no CRLF after END:VCARD, folding by UTF-16 units rather than octets).
+// CRs, no CRLF after END:VCARD, 76-octet continuation lines: its fold leaves the space uncounted).
 import type { VCard, VCardAddress, VCardPhone } from '../domain.js';
 import { cleanLanguage, cleanTypes, normalizeBirthday } from './normalize.js';
 

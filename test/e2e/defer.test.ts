@@ -12,7 +12,11 @@ afterAll(() => h.close());
 
 interface Payload {
   data?: Record<string, unknown>;
-  incremental?: { data: Record<string, unknown>; path: (string | number)[]; errors?: { extensions?: Record<string, unknown> }[] }[];
+  incremental?: {
+    data: Record<string, unknown>;
+    path: (string | number)[];
+    errors?: { extensions?: Record<string, unknown> }[];
+  }[];
   errors?: unknown[];
   hasNext: boolean;
 }
@@ -39,7 +43,8 @@ function merge(payloads: Payload[]): Record<string, unknown> {
   for (const payload of rest) {
     for (const inc of payload.incremental ?? []) {
       let target: Record<string, unknown> | unknown[] = data;
-      for (const key of inc.path) target = (target as Record<string | number, unknown>)[key] as Record<string, unknown>;
+      for (const key of inc.path)
+        target = (target as Record<string | number, unknown>)[key] as Record<string, unknown>;
       Object.assign(target, inc.data);
     }
   }
@@ -66,14 +71,23 @@ describe('@defer', () => {
 
   it('a failing deferred vCard is an error in its own incremental payload', async () => {
     const list = await h.gql(`{ users(accountId: "1001", first: 2) { nodes { userId } } }`);
-    const ids = (list.data?.['users'] as { nodes: { userId: string }[] }).nodes.map((n) => n.userId);
-    h.sandbox.vcard.injectFault({ status: 500 }, { times: 3, match: new RegExp(`/users/${ids[0]}/vcard$`) });
-    const payloads = await multipart(`{ users(accountId: "1001", first: 2) { nodes { userId ... @defer { vcard { formattedName } } } } }`);
+    const ids = (list.data?.['users'] as { nodes: { userId: string }[] }).nodes.map(
+      (n) => n.userId,
+    );
+    h.sandbox.vcard.injectFault(
+      { status: 500 },
+      { times: 3, match: new RegExp(`/users/${ids[0]}/vcard$`) },
+    );
+    const payloads = await multipart(
+      `{ users(accountId: "1001", first: 2) { nodes { userId ... @defer { vcard { formattedName } } } } }`,
+    );
     const incremental = payloads.flatMap((p) => p.incremental ?? []);
     const failed = incremental.find((i) => i.errors?.length);
     expect(failed?.path).toEqual(['users', 'nodes', 0]);
     expect(failed?.errors?.[0]?.extensions?.['code']).toBe('UPSTREAM_ERROR');
-    const ok = incremental.find((i) => JSON.stringify(i.path) === JSON.stringify(['users', 'nodes', 1]));
+    const ok = incremental.find(
+      (i) => JSON.stringify(i.path) === JSON.stringify(['users', 'nodes', 1]),
+    );
     expect(ok?.data['vcard']).not.toBeNull();
   });
 });

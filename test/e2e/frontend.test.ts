@@ -6,7 +6,8 @@ import { UserCardQuery } from '../../examples/frontend/documents.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 
-const MANIFEST = new URL('../../examples/frontend/gql/persisted-documents.json', import.meta.url).pathname;
+const MANIFEST = new URL('../../examples/frontend/gql/persisted-documents.json', import.meta.url)
+  .pathname;
 
 describe('typed client example', () => {
   let h: Harness;
@@ -16,7 +17,9 @@ describe('typed client example', () => {
   afterAll(() => h.close());
 
   it('pages through all users of an account with the cursors, in order', async () => {
-    const upstream = (await (await fetch(`${h.sandbox.users.url}/accounts/1001/users?page_size=100`)).json()) as {
+    const upstream = (await (
+      await fetch(`${h.sandbox.users.url}/accounts/1001/users?page_size=100`)
+    ).json()) as {
       _embedded: { data: { id: number }[] };
     };
     const client: ClientOptions = {
@@ -46,11 +49,15 @@ describe('trusted documents (PERSISTED_DOCUMENTS)', () => {
     const users = [];
     for await (const page of allUsers(client, '1001', 20)) users.push(...page);
     expect(users).toHaveLength(12);
-    const card = await execute(client, UserCardQuery, { accountId: '1001', userId: users[0]?.userId ?? '' });
+    const card = await execute(client, UserCardQuery, {
+      accountId: '1001',
+      userId: users[0]?.userId ?? '',
+    });
     expect(card.vcard?.formattedName).toBeTruthy();
   });
 
   it('refuses an arbitrary document and an unknown hash with clear errors', async () => {
+    h.resetCalls();
     const arbitrary = await h.gql('{ users(accountId: "1001") { totalCount } }');
     expect(arbitrary.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_ONLY');
     expect(arbitrary.errors?.[0]?.message).toMatch(/trusted documents/);

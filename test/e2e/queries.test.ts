@@ -18,7 +18,9 @@ interface UpstreamUser {
 }
 
 async function upstreamUsers(accountId: string, pageSize = 100): Promise<UpstreamUser[]> {
-  const res = await fetch(`${h.sandbox.users.url}/accounts/${accountId}/users?page_size=${pageSize}`);
+  const res = await fetch(
+    `${h.sandbox.users.url}/accounts/${accountId}/users?page_size=${pageSize}`,
+  );
   const body = (await res.json()) as { _embedded: { data: UpstreamUser[] } };
   h.resetCalls();
   return body._embedded.data;
@@ -38,11 +40,16 @@ describe('users', () => {
     const users = res.data?.['users'] as {
       totalCount: number;
       pageInfo: Record<string, unknown>;
-      edges: { cursor: string; node: { userId: string; extensions: { number: string; user: { userId: string } }[] } }[];
+      edges: {
+        cursor: string;
+        node: { userId: string; extensions: { number: string; user: { userId: string } }[] };
+      }[];
       nodes: { userId: string }[];
     };
     expect(users.totalCount).toBe(expected.length);
-    expect(users.edges.map((e) => e.node.userId)).toEqual(expected.slice(0, 5).map((u) => String(u.id)));
+    expect(users.edges.map((e) => e.node.userId)).toEqual(
+      expected.slice(0, 5).map((u) => String(u.id)),
+    );
     expect(users.nodes.map((n) => n.userId)).toEqual(users.edges.map((e) => e.node.userId));
     expect(users.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
     expect(users.pageInfo['startCursor']).toBe(users.edges[0]?.cursor);
@@ -66,7 +73,10 @@ describe('users', () => {
         pageInfo { hasPreviousPage } nodes { userId } } }`,
       { after },
     );
-    const page = next.data?.['users'] as { pageInfo: { hasPreviousPage: boolean }; nodes: { userId: string }[] };
+    const page = next.data?.['users'] as {
+      pageInfo: { hasPreviousPage: boolean };
+      nodes: { userId: string }[];
+    };
     expect(page.nodes.map((n) => n.userId)).toEqual(expected.slice(4, 8).map((u) => String(u.id)));
     expect(page.pageInfo.hasPreviousPage).toBe(true);
   });
@@ -107,7 +117,10 @@ describe('users', () => {
     ['first above MAX_PAGE_SIZE', '{ users(accountId: "1001", first: 101) { totalCount } }'],
     ['a garbage cursor', '{ users(accountId: "1001", after: "nope") { totalCount } }'],
     ['an account id with a slash', '{ users(accountId: "10/../01") { totalCount } }'],
-    ['a filter with a control character', '{ users(accountId: "1001", filter: { email: "a\\u0000b" }) { totalCount } }'],
+    [
+      'a filter with a control character',
+      '{ users(accountId: "1001", filter: { email: "a\\u0000b" }) { totalCount } }',
+    ],
   ])('refuses %s with BAD_USER_INPUT before any upstream call', async (_name, query) => {
     const res = await h.gql(query);
     expect(codes(res)).toEqual(['BAD_USER_INPUT']);
@@ -117,10 +130,14 @@ describe('users', () => {
 
   it('refuses a cursor made for another account', async () => {
     const other = await h.gql(`{ users(accountId: "1003", first: 1) { pageInfo { endCursor } } }`);
-    const cursor = (other.data?.['users'] as { pageInfo: { endCursor: string } }).pageInfo.endCursor;
-    const res = await h.gql(`query($c: String) { users(accountId: "1001", after: $c) { totalCount } }`, {
-      c: cursor,
-    });
+    const cursor = (other.data?.['users'] as { pageInfo: { endCursor: string } }).pageInfo
+      .endCursor;
+    const res = await h.gql(
+      `query($c: String) { users(accountId: "1001", after: $c) { totalCount } }`,
+      {
+        c: cursor,
+      },
+    );
     expect(codes(res)).toEqual(['BAD_USER_INPUT']);
     expect(res.errors?.[0]?.message).toMatch(/after/);
   });
@@ -129,8 +146,11 @@ describe('users', () => {
 describe('user, node and nodes', () => {
   it('user returns one user through the single-user endpoint, null when unknown', async () => {
     const [first] = await upstreamUsers('1001');
-    const res = await h.gql(`query($id: ID!) { user(accountId: "1001", userId: $id) { ${USER_FIELDS} }
-      missing: user(accountId: "1001", userId: "1") { userId } }`, { id: String(first?.id) });
+    const res = await h.gql(
+      `query($id: ID!) { user(accountId: "1001", userId: $id) { ${USER_FIELDS} }
+      missing: user(accountId: "1001", userId: "1") { userId } }`,
+      { id: String(first?.id) },
+    );
     expect(res.errors).toBeUndefined();
     expect(res.data?.['user']).toMatchObject({ accountId: '1001', userId: String(first?.id) });
     expect(res.data?.['missing']).toBeNull();
@@ -173,7 +193,8 @@ describe('vcard', () => {
     const nodes = (res.data?.['users'] as { nodes: { vcard: { text: string } | null }[] }).nodes;
     expect(nodes).toHaveLength(50);
     expect(nodes.some((n) => n.vcard !== null)).toBe(true);
-    for (const n of nodes) if (n.vcard) expect(n.vcard.text).toMatch(/^BEGIN:VCARD\r\nVERSION:4.0\r\n/);
+    for (const n of nodes)
+      if (n.vcard) expect(n.vcard.text).toMatch(/^BEGIN:VCARD\r\nVERSION:4.0\r\n/);
     expect(h.calls()).toEqual({ list: 1, user: 0, vcard: 50, apiAuth: 0 });
   });
 
@@ -205,7 +226,9 @@ describe('HTTP surface', () => {
   });
 
   it('a browser gets GraphiQL whose default query runs against the sandbox', async () => {
-    const page = await h.gateway.yoga.fetch('http://gateway.test/graphql', { headers: { accept: 'text/html' } });
+    const page = await h.gateway.yoga.fetch('http://gateway.test/graphql', {
+      headers: { accept: 'text/html' },
+    });
     const html = await page.text();
     expect(html).toContain('GraphiQL');
     const match = /query UsersWithCards \{[\s\S]*?\n\}\n/.exec(
@@ -214,7 +237,8 @@ describe('HTTP surface', () => {
     expect(match).not.toBeNull();
     const res = await h.gql(match?.[0] ?? '');
     expect(res.errors).toBeUndefined();
-    const nodes = (res.data?.['users'] as { nodes: { extensions: unknown[]; vcard: unknown }[] }).nodes;
+    const nodes = (res.data?.['users'] as { nodes: { extensions: unknown[]; vcard: unknown }[] })
+      .nodes;
     expect(nodes.length).toBeGreaterThan(0);
     expect(nodes.some((n) => n.extensions.length > 0 && n.vcard !== null)).toBe(true);
   });

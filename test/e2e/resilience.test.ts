@@ -23,13 +23,16 @@ describe('batching and deduplication', () => {
   it('50 users with vCards plus aliases of the same users: 1 list call + 1 vCard call per distinct user', async () => {
     h = await startHarness();
     const ids = await firstUserIds(h, 50);
-    const res = await h.gql(`query($a: ID!, $b: ID!) {
+    const res = await h.gql(
+      `query($a: ID!, $b: ID!) {
       users(accountId: "1003", first: 50) { nodes { userId extensions { number dids { phoneNumber } user { userId } } vcard { formattedName } } }
       again: users(accountId: "1003", first: 50) { totalCount }
       a: user(accountId: "1003", userId: $a) { vcard { formattedName } }
       b: user(accountId: "1003", userId: $b) { firstName }
       c: vcard(accountId: "1003", userId: $a) { formattedName }
-    }`, { a: ids[0], b: ids[49] });
+    }`,
+      { a: ids[0], b: ids[49] },
+    );
     expect(res.errors).toBeUndefined();
     expect(h.calls()).toEqual({ list: 1, user: 0, vcard: 50, apiAuth: 0 });
   });
@@ -118,10 +121,16 @@ describe('retries, timeouts and malformed answers', () => {
     h = await startHarness();
     const ids = await firstUserIds(h, 3);
     h.sandbox.vcard.injectFault(
-      { status: 500, body: '{"code":"boom","message":"secret internals","request_id":"rq-77"}', contentType: 'application/json' },
+      {
+        status: 500,
+        body: '{"code":"boom","message":"secret internals","request_id":"rq-77"}',
+        contentType: 'application/json',
+      },
       { times: 3, match: new RegExp(`/users/${ids[1]}/vcard$`) },
     );
-    const res = await h.gql(`{ users(accountId: "1003", first: 3) { nodes { userId vcard { formattedName } } } }`);
+    const res = await h.gql(
+      `{ users(accountId: "1003", first: 3) { nodes { userId vcard { formattedName } } } }`,
+    );
     const nodes = (res.data?.['users'] as { nodes: { vcard: unknown }[] }).nodes;
     expect(nodes[1]?.vcard).toBeNull();
     expect(res.errors).toHaveLength(1);
@@ -158,11 +167,15 @@ describe('credentials', () => {
     h = await startHarness({
       sandbox: { users: { requiredToken: 'u-token' }, vcard: { requiredToken: 'v-token' } },
     });
-    const res = await h.gql(`{ users(accountId: "1001", first: 2) { nodes { vcard { formattedName } } } }`, undefined, {
-      authorization: 'Bearer u-token',
-      'x-auth-token': 'v-token',
-      cookie: 'session=abc',
-    });
+    const res = await h.gql(
+      `{ users(accountId: "1001", first: 2) { nodes { vcard { formattedName } } } }`,
+      undefined,
+      {
+        authorization: 'Bearer u-token',
+        'x-auth-token': 'v-token',
+        cookie: 'session=abc',
+      },
+    );
     expect(res.errors).toBeUndefined();
     const usersCall = h.sandbox.users.log[0];
     const vcardCall = h.sandbox.vcard.log[0];
@@ -189,7 +202,10 @@ describe('credentials', () => {
   });
 
   it('with no credential at all, users is UNAUTHENTICATED before any call', async () => {
-    h = await startHarness({ sandbox: { users: { requiredToken: 'svc' } }, env: { USERS_API_TOKEN: '' } });
+    h = await startHarness({
+      sandbox: { users: { requiredToken: 'svc' } },
+      env: { USERS_API_TOKEN: '' },
+    });
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(codes(res)).toEqual(['UNAUTHENTICATED']);
     expect(h.calls().list).toBe(0);
@@ -204,7 +220,10 @@ describe('credentials', () => {
   });
 
   it('obtains a vcard token with VCARD_API_KEY and refreshes it once for 20 concurrent requests', async () => {
-    h = await startHarness({ sandbox: { vcard: { apiKey: 'key-1' } }, env: { VCARD_API_KEY: 'key-1', VCARD_API_TOKEN: '' } });
+    h = await startHarness({
+      sandbox: { vcard: { apiKey: 'key-1' } },
+      env: { VCARD_API_KEY: 'key-1', VCARD_API_TOKEN: '' },
+    });
     const ids = await firstUserIds(h, 20);
     const query = `query($id: ID!) { vcard(accountId: "1003", userId: $id) { formattedName } }`;
     const first = await h.gql(query, { id: ids[0] });

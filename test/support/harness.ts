@@ -49,7 +49,8 @@ export async function startHarness(
     logger,
     hooks: { baseBackoffMs: 5, ...options.hooks },
   });
-  const paths = () => [...sandbox.users.log, ...sandbox.vcard.log].map((r) => `${r.method} ${r.path}`);
+  const paths = () =>
+    [...sandbox.users.log, ...sandbox.vcard.log].map((r) => `${r.method} ${r.path}`);
   return {
     sandbox,
     gateway,

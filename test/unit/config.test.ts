@@ -37,8 +37,14 @@ describe('loadConfig', () => {
   it.each([
     [{ PORT: 'abc' }, /^invalid PORT: /],
     [{ PORT: '70000' }, /^invalid PORT: /],
-    [{ USERS_API_URL: 'not a url', VCARD_API_URL: 'http://x.example.com' }, /^invalid USERS_API_URL: /],
-    [{ USERS_API_URL: 'ftp://x.example.com', VCARD_API_URL: 'http://x.example.com' }, /^invalid USERS_API_URL/],
+    [
+      { USERS_API_URL: 'not a url', VCARD_API_URL: 'http://x.example.com' },
+      /^invalid USERS_API_URL: /,
+    ],
+    [
+      { USERS_API_URL: 'ftp://x.example.com', VCARD_API_URL: 'http://x.example.com' },
+      /^invalid USERS_API_URL/,
+    ],
     [{ USERS_API_URL: 'http://x.example.com' }, /^invalid USERS_API_URL: set both/],
     [{ MAX_PAGE_SIZE: '-1' }, /^invalid MAX_PAGE_SIZE: /],
     [{ UPSTREAM_TIMEOUT_MS: '1.5' }, /^invalid UPSTREAM_TIMEOUT_MS: /],
