@@ -3,7 +3,16 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'src/generated/', 'examples/frontend/gql/', 'bench/node_modules/', 'coverage/', '**/*.js'] },
+  {
+    ignores: [
+      'node_modules/',
+      'src/generated/',
+      'examples/frontend/gql/',
+      'bench/node_modules/',
+      'coverage/',
+      '**/*.js',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
