@@ -30,9 +30,6 @@ const envSchema = z
     CURSOR_SECRET: optionalString,
     CORS_ORIGINS: optionalString,
     PERSISTED_DOCUMENTS: optionalString,
-    CACHE_TTL_MS: z.coerce.number().int().min(0).optional(),
-    REDIS_URL: optionalString,
-    OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -64,9 +61,6 @@ export interface Config {
   cursorSecret: string | undefined;
   corsOrigins: string[] | undefined;
   persistedDocuments: string | undefined;
-  cacheTtlMs: number | undefined;
-  redisUrl: string | undefined;
-  otlpEndpoint: string | undefined;
   logLevel: string;
   production: boolean;
 }
@@ -105,9 +99,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((o) => o.trim())
       .filter((o) => o !== ''),
     persistedDocuments: e.PERSISTED_DOCUMENTS,
-    cacheTtlMs: e.CACHE_TTL_MS,
-    redisUrl: e.REDIS_URL,
-    otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
   };
