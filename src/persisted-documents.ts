@@ -1,9 +1,11 @@
-// Trusted documents: with PERSISTED_DOCUMENTS set, only operations of the manifest run, by hash.
-// The manifest is what graphql-codegen's client preset writes (persisted-documents.json):
-// a JSON object from the sha256 hex of a document to the document.
+// Persisted documents, two modes. Trusted documents: with PERSISTED_DOCUMENTS set, only operations
+// of the manifest run, by hash (the manifest is what graphql-codegen's client preset writes: a JSON
+// object from the sha256 hex of a document to the document). Otherwise automatic persisted queries
+// (Apollo's APQ protocol): a client may send only the hash of a document it sent before.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { createGraphQLError } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
 import { z } from 'zod';
 
@@ -74,4 +76,52 @@ export function useTrustedDocuments(documents: Map<string, string>): Plugin {
       },
     },
   });
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Automatic persisted queries: `extensions.persistedQuery = { version: 1, sha256Hash }`. With a
+ * query, the hash is checked and the query remembered; without one, a remembered query is used or
+ * PERSISTED_QUERY_NOT_FOUND tells the client to send it again with the query. Documents are not
+ * user data, so one bounded store per gateway is fine.
+ */
+export function useAutomaticPersistedQueries(maxEntries = 1000): Plugin {
+  const store = new Map<string, string>();
+  return {
+    onParams({ params, setParams }) {
+      const extension = params.extensions?.['persistedQuery'];
+      if (typeof extension !== 'object' || extension === null) return;
+      const hash = 'sha256Hash' in extension ? extension.sha256Hash : undefined;
+      const version = 'version' in extension ? extension.version : undefined;
+      if (version !== 1 || typeof hash !== 'string' || !/^[0-9a-f]{64}$/.test(hash)) {
+        throw createGraphQLError(
+          'Unsupported persistedQuery: expected version 1 and a sha256 hex hash.',
+          {
+            extensions: { code: 'PERSISTED_QUERY_NOT_SUPPORTED' },
+          },
+        );
+      }
+      if (typeof params.query === 'string') {
+        if (sha256(params.query) !== hash) {
+          throw createGraphQLError('persistedQuery.sha256Hash is not the sha256 of the query.', {
+            extensions: { code: 'BAD_USER_INPUT' },
+          });
+        }
+        if (!store.has(hash)) {
+          // Oldest first out: Map keeps insertion order.
+          if (store.size >= maxEntries) store.delete(store.keys().next().value ?? '');
+          store.set(hash, params.query);
+        }
+        return;
+      }
+      const query = store.get(hash);
+      if (query === undefined) {
+        throw createGraphQLError('PersistedQueryNotFound', {
+          extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' },
+        });
+      }
+      setParams({ ...params, query });
+    },
+  };
 }

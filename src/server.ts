@@ -17,7 +17,11 @@ import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createContext, requestIdOf } from './context.js';
 import { isGraphQLError, toGraphQLError } from './errors.js';
-import { loadManifest, useTrustedDocuments } from './persisted-documents.js';
+import {
+  loadManifest,
+  useAutomaticPersistedQueries,
+  useTrustedDocuments,
+} from './persisted-documents.js';
 import { resolvers } from './resolvers/index.js';
 import type { ServiceHooks, Services } from './services.js';
 import { createServices } from './services.js';
@@ -83,9 +87,9 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       // @defer/@stream: a list can be painted before its slow vCards arrive.
       useDeferStream(),
       ...(config.production ? [useNoIntrospection()] : []),
-      ...(config.persistedDocuments === undefined
-        ? []
-        : [useTrustedDocuments(loadManifest(config.persistedDocuments))]),
+      config.persistedDocuments === undefined
+        ? useAutomaticPersistedQueries()
+        : useTrustedDocuments(loadManifest(config.persistedDocuments)),
     ],
   });
   return {

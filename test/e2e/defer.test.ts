@@ -91,3 +91,24 @@ describe('@defer', () => {
     expect(ok?.data['vcard']).not.toBeNull();
   });
 });
+
+describe('@defer over server-sent events', () => {
+  it('streams the list first, then the vCards, as SSE events', async () => {
+    const response = await h.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: DEFERRED }),
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = (await response.text())
+      .split('\n\n')
+      .map((block) => /^data: (.*)$/m.exec(block)?.[1])
+      .filter((data): data is string => data !== undefined)
+      .map((data) => JSON.parse(data) as Payload);
+    expect(events.length).toBeGreaterThan(1);
+    const nodes = (events[0]?.data?.['users'] as { nodes: Record<string, unknown>[] }).nodes;
+    for (const node of nodes) expect(node).not.toHaveProperty('vcard');
+    const plain = await h.gql(PLAIN);
+    expect(merge(events)).toEqual(plain.data);
+  });
+});

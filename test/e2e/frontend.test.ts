@@ -1,4 +1,5 @@
 // The typed client example against the sandbox, trusted documents, CORS and @defer.
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allUsers, execute } from '../../examples/frontend/client.js';
 import type { ClientOptions } from '../../examples/frontend/client.js';
@@ -108,5 +109,44 @@ describe('CORS', () => {
       body: JSON.stringify({ query: '{ users(accountId: "1002") { totalCount } }' }),
     });
     expect(actual.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('automatic persisted queries (PERSISTED_DOCUMENTS unset)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+
+  const query = '{ users(accountId: "1002") { totalCount } }';
+  const hash = createHash('sha256').update(query).digest('hex');
+  const send = async (body: Record<string, unknown>) => {
+    const response = await h.gateway.yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return (await response.json()) as {
+      data?: unknown;
+      errors?: { extensions?: { code?: string } }[];
+    };
+  };
+  const persisted = (sha256Hash: string) => ({ persistedQuery: { version: 1, sha256Hash } });
+
+  it('asks for the query once, then runs it by hash alone', async () => {
+    const unknown = await send({ extensions: persisted(hash) });
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const registered = await send({ query, extensions: persisted(hash) });
+    expect(registered).toEqual({ data: { users: { totalCount: 0 } } });
+    const byHash = await send({ extensions: persisted(hash) });
+    expect(byHash).toEqual({ data: { users: { totalCount: 0 } } });
+  });
+
+  it('refuses a hash that is not the sha256 of the query', async () => {
+    const res = await send({ query, extensions: persisted('0'.repeat(64)) });
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const after = await send({ extensions: persisted('0'.repeat(64)) });
+    expect(after.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
   });
 });
