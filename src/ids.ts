@@ -5,8 +5,10 @@ import { InputError } from './errors.js';
 // Upstream ids are numeric (users API) or hex (crossbar); allow a little more, never a path.
 const SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
+const isSafeId = (value: string): boolean => SAFE_ID.test(value) && !value.includes('..');
+
 export function assertId(value: string, argumentName: string): string {
-  if (!SAFE_ID.test(value) || value.includes('..')) {
+  if (!isSafeId(value)) {
     throw new InputError(
       `Invalid ${argumentName}: expected 1 to 64 letters, digits, '_', '-' or '.'.`,
       argumentName,
@@ -48,6 +50,6 @@ export function decodeUserGlobalId(id: string, argumentName = 'id'): UserRef {
   if (!text.startsWith(USER_PREFIX)) throw bad();
   const [accountId, userId, ...rest] = text.slice(USER_PREFIX.length).split('/');
   if (accountId === undefined || userId === undefined || rest.length > 0) throw bad();
-  if (!SAFE_ID.test(accountId) || !SAFE_ID.test(userId)) throw bad();
+  if (!isSafeId(accountId) || !isSafeId(userId)) throw bad();
   return { accountId, userId };
 }

@@ -7,10 +7,13 @@ import { z } from 'zod';
 /** Upstream fields may be absent or explicitly null; both mean "not set". */
 const optionalText = z.string().nullish();
 
+// Crossbar documents are hand-edited JSON: a number stored as a JSON number must not void the card.
+const numberText = z.union([z.string(), z.number().transform(String)]).nullish();
+
 const callerIdEntrySchema = z
   .object({
     name: optionalText,
-    number: optionalText,
+    number: numberText,
   })
   .nullish();
 

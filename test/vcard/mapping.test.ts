@@ -222,6 +222,13 @@ describe('vcardFromDocument', () => {
     const card = vcardFromDocument({ caller_id: { external: { name: 'ACME Sales' } } });
     expect(JSON.stringify(card)).not.toContain('ACME');
   });
+
+  it('reads a caller-id number stored as a JSON number', () => {
+    const doc = userDocumentSchema.parse({ caller_id: { external: { number: 14155550100 } } });
+    expect(vcardFromDocument(doc).phones).toEqual([
+      { number: '14155550100', types: ['work', 'voice'] },
+    ]);
+  });
 });
 
 describe('vcardToText', () => {
