@@ -27,7 +27,7 @@ const contactNumberDto = z.object({
 });
 
 export const userDto = z.object({
-  id: z.union([z.number().int(), z.string().regex(/^\d+$/)]).transform(String),
+  id: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String),
   email: nullableString,
   login_name: nullableString,
   first_name: nullableString,

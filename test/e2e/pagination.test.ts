@@ -1,0 +1,554 @@
+// Relay pagination end to end: yoga.fetch through the real gateway against the users simulator,
+// checked against an oracle read from the upstream list itself, with the list requests each
+// GraphQL operation costs counted from the simulator's log.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDataset, deleteUsers, insertUsers } from '../../src/sandbox/index.js';
+import type { Dataset } from '../../src/sandbox/index.js';
+import { planWindow } from '../../src/pagination/planner.js';
+import { codes, startHarness } from '../support/harness.js';
+import type { GraphQLResponse, Harness } from '../support/harness.js';
+
+/** The users API's real page maximum in the main harness (the simulator's and the gateway's default). */
+const UPSTREAM_MAX = 100;
+/** Account id -> number of generated users: empty, one, and the sizes around the page maximum. */
+const SIZES: Record<string, number> = {
+  '5000': 0,
+  '5001': 737,
+  '5002': 1,
+  '5003': 99,
+  '5004': 100,
+  '5005': 101,
+};
+const ACCOUNTS = Object.keys(SIZES);
+
+interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+interface Page {
+  totalCount: number;
+  pageInfo: PageInfo;
+  edges: { cursor: string; node: { userId: string } }[];
+}
+
+interface PageArgs {
+  first?: number;
+  after?: string;
+  last?: number;
+  before?: string;
+  filter?: Record<string, string>;
+}
+
+const USERS_QUERY = `query Page($accountId: ID!, $first: Int, $after: String, $last: Int,
+    $before: String, $filter: UserFilter) {
+  users(accountId: $accountId, first: $first, after: $after, last: $last, before: $before,
+      filter: $filter) {
+    totalCount
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+    edges { cursor node { userId } }
+  }
+}`;
+
+/** One `users` operation with the list requests it cost (counts are reset before it). */
+async function users(
+  harness: Harness,
+  accountId: string,
+  args: PageArgs,
+): Promise<{ res: GraphQLResponse; page: Page; lists: number }> {
+  harness.resetCalls();
+  const res = await harness.gql(USERS_QUERY, { accountId, ...args });
+  const lists = harness.calls().list;
+  return { res, page: res.data?.['users'] as Page, lists };
+}
+
+/** As `users`, failing the test on any GraphQL error. */
+async function okUsers(
+  harness: Harness,
+  accountId: string,
+  args: PageArgs,
+): Promise<{ page: Page; lists: number }> {
+  const { res, page, lists } = await users(harness, accountId, args);
+  expect(res.errors, JSON.stringify({ accountId, args })).toBeUndefined();
+  return { page, lists };
+}
+
+function cursorArg(argument: 'after' | 'before', cursor: string): PageArgs {
+  return argument === 'after' ? { after: cursor } : { before: cursor };
+}
+
+function ids(page: Page): string[] {
+  return page.edges.map((e) => e.node.userId);
+}
+
+/** The whole list as the users API serves it, read page by page at its maximum (not counted). */
+async function upstreamIds(harness: Harness, accountId: string, filter = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (let page = 1; ; page++) {
+    const res = await fetch(
+      `${harness.sandbox.users.url}/accounts/${accountId}/users?page=${page}&page_size=${UPSTREAM_MAX}${filter}`,
+    );
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      total_items: number;
+      _embedded: { data: { id: number }[] };
+    };
+    out.push(...body._embedded.data.map((u) => String(u.id)));
+    if (body._embedded.data.length === 0 || out.length >= body.total_items) break;
+  }
+  harness.resetCalls();
+  return out;
+}
+
+function datasetIds(dataset: Dataset, accountId: string): string[] {
+  return (dataset.accounts.get(accountId) ?? []).map((r) => String(r.id));
+}
+
+/** True when some page size s (n <= s <= max) has one page holding offsets [o, o+n). */
+function fitsOnePage(o: number, n: number, max = UPSTREAM_MAX): boolean {
+  for (let s = n; s <= max; s++) if (Math.floor(o / s) === Math.floor((o + n - 1) / s)) return true;
+  return false;
+}
+
+/** The page the contract promises for the window [start, end) of `list`. */
+function expectedPage(list: string[], start: number, end: number) {
+  return {
+    ids: list.slice(start, end),
+    totalCount: list.length,
+    hasPreviousPage: start > 0,
+    hasNextPage: end < list.length,
+  };
+}
+
+function expectPage(page: Page, list: string[], start: number, end: number, label: string): void {
+  const want = expectedPage(list, start, end);
+  expect(ids(page), label).toEqual(want.ids);
+  expect(page.totalCount, label).toBe(want.totalCount);
+  expect(page.pageInfo.hasPreviousPage, `${label}: hasPreviousPage`).toBe(want.hasPreviousPage);
+  expect(page.pageInfo.hasNextPage, `${label}: hasNextPage`).toBe(want.hasNextPage);
+  expect(page.pageInfo.startCursor, `${label}: startCursor`).toBe(page.edges[0]?.cursor ?? null);
+  expect(page.pageInfo.endCursor, `${label}: endCursor`).toBe(page.edges.at(-1)?.cursor ?? null);
+}
+
+describe('pagination over accounts of 0, 1, 99, 100, 101 and 737 users', () => {
+  let h: Harness;
+  let dataset: Dataset;
+  /** accountId -> user ids in upstream order. */
+  const lists = new Map<string, string[]>();
+  /** accountId -> the cursor of every position, from a forward walk with first: 100. */
+  const cursors = new Map<string, string[]>();
+
+  beforeAll(async () => {
+    dataset = createDataset({ accounts: SIZES });
+    h = await startHarness({ sandbox: { dataset, maxPageSize: UPSTREAM_MAX } });
+    for (const accountId of ACCOUNTS) {
+      lists.set(accountId, await upstreamIds(h, accountId));
+      const walked: string[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const { page } = await okUsers(h, accountId, {
+          first: UPSTREAM_MAX,
+          ...(after === undefined ? {} : { after }),
+        });
+        walked.push(...page.edges.map((e) => e.cursor));
+        if (!page.pageInfo.hasNextPage || page.pageInfo.endCursor === null) break;
+        after = page.pageInfo.endCursor;
+      }
+      cursors.set(accountId, walked);
+    }
+  });
+  afterAll(() => h.close());
+
+  const listOf = (accountId: string): string[] => lists.get(accountId) ?? [];
+  const cursorAt = (accountId: string, offset: number): string => {
+    const cursor = cursors.get(accountId)?.[offset];
+    if (cursor === undefined) throw new Error(`no cursor at ${accountId}[${offset}]`);
+    return cursor;
+  };
+
+  it('the oracle is the dataset, and a walk with first: 100 gives one cursor per user', () => {
+    for (const accountId of ACCOUNTS) {
+      expect(listOf(accountId)).toHaveLength(SIZES[accountId] ?? -1);
+      expect(listOf(accountId)).toEqual(datasetIds(dataset, accountId));
+      expect(cursors.get(accountId)).toHaveLength(listOf(accountId).length);
+      expect(new Set(cursors.get(accountId)).size).toBe(listOf(accountId).length);
+    }
+  });
+
+  it('every window forward and backward matches the upstream list, within the request budget', async () => {
+    const boundaries = [0, 1, 2, 36, 37, 98, 99, 100, 101, 199, 200, 201, 699, 700, 736, 737];
+    const cases = fc.constantFrom(...ACCOUNTS).chain((accountId) => {
+      const size = SIZES[accountId] ?? 0;
+      return fc.record({
+        accountId: fc.constant(accountId),
+        backward: fc.boolean(),
+        n: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.constantFrom(0, 1, 37, 99, 100)),
+        position: fc.oneof(
+          fc.integer({ min: 0, max: size }),
+          fc.constantFrom(...boundaries.filter((b) => b <= size)),
+        ),
+        lead: fc.integer({ min: 1, max: 100 }),
+      });
+    });
+
+    await fc.assert(
+      fc.asyncProperty(cases, async ({ accountId, backward, n, position, lead }) => {
+        const list = listOf(accountId);
+        const size = list.length;
+        const label = JSON.stringify({ accountId, backward, n, position, lead });
+
+        if (!backward) {
+          // Window [o, o+n) after the cursor of o-1, which comes from a page ending at o-1.
+          const o = position;
+          let after: string | undefined;
+          if (o > 0) {
+            const count = Math.min(lead, o);
+            const start = o - count;
+            const prep = await okUsers(h, accountId, {
+              first: count,
+              ...(start === 0 ? {} : { after: cursorAt(accountId, start - 1) }),
+            });
+            expect(ids(prep.page), `${label}: prep`).toEqual(list.slice(start, o));
+            expect(prep.page.pageInfo.endCursor, `${label}: prep`).toBe(cursorAt(accountId, o - 1));
+            after = prep.page.pageInfo.endCursor ?? undefined;
+          }
+          const { page, lists } = await okUsers(h, accountId, {
+            first: n,
+            ...(after === undefined ? {} : { after }),
+          });
+          expectPage(page, list, Math.min(o, size), Math.min(o + n, size), label);
+          if (n === 0) expect(lists, `${label}: list calls`).toBe(1);
+          else if (fitsOnePage(o, n)) expect(lists, `${label}: list calls`).toBe(1);
+          else expect(lists, `${label}: list calls`).toBeLessThanOrEqual(2);
+          return;
+        }
+
+        // Window ending at e: before the cursor of e (from a page starting at e), or at the end.
+        const e = position;
+        let before: string | undefined;
+        if (e < size) {
+          const count = Math.min(lead, size - e);
+          const end = e + count;
+          const prep = await okUsers(h, accountId, {
+            last: count,
+            ...(end === size ? {} : { before: cursorAt(accountId, end) }),
+          });
+          expect(ids(prep.page), `${label}: prep`).toEqual(list.slice(e, end));
+          expect(prep.page.pageInfo.startCursor, `${label}: prep`).toBe(cursorAt(accountId, e));
+          before = prep.page.pageInfo.startCursor ?? undefined;
+        }
+        const { page, lists } = await okUsers(h, accountId, {
+          last: n,
+          ...(before === undefined ? {} : { before }),
+        });
+        const start = Math.max(0, e - n);
+        expectPage(page, list, start, e, label);
+        if (n === 0) expect(lists, `${label}: list calls`).toBe(1);
+        else if (before === undefined) {
+          // A probe of page 1 at the maximum tells the total; its rows are kept.
+          expect(lists, `${label}: list calls`).toBeLessThanOrEqual(size <= UPSTREAM_MAX ? 1 : 3);
+        } else if (e - start === 0 || fitsOnePage(start, e - start)) {
+          expect(lists, `${label}: list calls`).toBe(1);
+        } else expect(lists, `${label}: list calls`).toBeLessThanOrEqual(2);
+      }),
+      { numRuns: 3000 },
+    );
+  }, 60_000);
+
+  it('walks 737 users forward with first: 37, each user once and in order', async () => {
+    const list = listOf('5001');
+    const seen: string[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    for (;;) {
+      const { page, lists } = await okUsers(h, '5001', {
+        first: 37,
+        ...(after === undefined ? {} : { after }),
+      });
+      pages++;
+      expectPage(page, list, seen.length, Math.min(seen.length + 37, list.length), `page ${pages}`);
+      expect(lists, `page ${pages}`).toBeLessThanOrEqual(2);
+      seen.push(...ids(page));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor ?? undefined;
+      expect(pages).toBeLessThan(30);
+    }
+    expect(pages).toBe(Math.ceil(737 / 37));
+    expect(seen).toEqual(list);
+  });
+
+  it('walks 737 users backward with last: 37, each user once and in order', async () => {
+    const list = listOf('5001');
+    const seen: string[] = [];
+    let before: string | undefined;
+    let pages = 0;
+    for (;;) {
+      const { page, lists } = await okUsers(h, '5001', {
+        last: 37,
+        ...(before === undefined ? {} : { before }),
+      });
+      pages++;
+      const end = list.length - seen.length;
+      expectPage(page, list, Math.max(0, end - 37), end, `page ${pages}`);
+      // The first page (no `before`) probes page 1 of 100, then needs one page for [700, 737).
+      expect(lists, `page ${pages}`).toBeLessThanOrEqual(2);
+      seen.unshift(...ids(page));
+      if (!page.pageInfo.hasPreviousPage) break;
+      before = page.pageInfo.startCursor ?? undefined;
+      expect(pages).toBeLessThan(30);
+    }
+    expect(pages).toBe(Math.ceil(737 / 37));
+    expect(seen).toEqual(list);
+  });
+
+  it('two aliases and a fragment asking the same users field cost one list call', async () => {
+    const list = listOf('5001');
+    h.resetCalls();
+    const res = await h.gql(
+      `query($after: String) {
+        a: users(accountId: "5001", first: 30, after: $after) { edges { node { userId } } }
+        b: users(accountId: "5001", first: 30, after: $after) { totalCount }
+        ...Same
+      }
+      fragment Same on Query {
+        users(accountId: "5001", first: 30, after: $after) { pageInfo { hasNextPage } }
+      }`,
+      { after: cursorAt('5001', 249) },
+    );
+    expect(res.errors).toBeUndefined();
+    const a = res.data?.['a'] as { edges: { node: { userId: string } }[] };
+    expect(a.edges.map((e) => e.node.userId)).toEqual(list.slice(250, 280));
+    expect(res.data?.['b']).toEqual({ totalCount: 737 });
+    expect(res.data?.['users']).toEqual({ pageInfo: { hasNextPage: true } });
+    expect(h.calls().list).toBe(1);
+  });
+
+  describe('cursors and filters', () => {
+    /** A first name shared by several users of account 5001. */
+    const sharedFirstName = (): string => {
+      const counts = new Map<string, number>();
+      for (const r of dataset.accounts.get('5001') ?? []) {
+        const name = r.user.first_name;
+        if (name !== undefined) counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
+      const [name] = [...counts].sort((x, y) => y[1] - x[1])[0] ?? [''];
+      return name;
+    };
+
+    it('pages a filtered list with its own cursors', async () => {
+      const firstName = sharedFirstName();
+      const list = await upstreamIds(h, '5001', `&first_name=${encodeURIComponent(firstName)}`);
+      expect(list.length).toBeGreaterThan(5);
+      const filter = { firstName };
+      const first = await okUsers(h, '5001', { first: 3, filter });
+      expectPage(first.page, list, 0, 3, 'filtered page 1');
+      const next = await okUsers(h, '5001', {
+        first: 3,
+        after: first.page.pageInfo.endCursor ?? '',
+        filter,
+      });
+      expectPage(next.page, list, 3, 6, 'filtered page 2');
+      expect(h.sandbox.users.log[0]?.query['first_name']).toBe(firstName);
+    });
+
+    it.each([
+      ['after', 'endCursor'],
+      ['before', 'startCursor'],
+    ] as const)(
+      'refuses a filtered list cursor as "%s" without the filter, and the reverse',
+      async (argument, end) => {
+        const filter = { firstName: sharedFirstName() };
+        const filtered = await okUsers(h, '5001', { first: 3, filter });
+        const cursor = filtered.page.pageInfo[end] ?? '';
+        expect(cursor).not.toBe('');
+
+        const unfiltered = await users(h, '5001', cursorArg(argument, cursor));
+        expect(codes(unfiltered.res)).toEqual(['BAD_USER_INPUT']);
+        expect(unfiltered.res.errors?.[0]?.message).toContain(`"${argument}"`);
+        expect(unfiltered.res.errors?.[0]?.extensions?.['argumentName']).toBe(argument);
+        expect(unfiltered.res.data).toBeNull();
+        expect(unfiltered.lists).toBe(0);
+
+        const reverse = await users(h, '5001', {
+          ...cursorArg(argument, cursorAt('5001', 3)),
+          first: 2,
+          filter,
+        });
+        expect(codes(reverse.res)).toEqual(['BAD_USER_INPUT']);
+        expect(reverse.res.errors?.[0]?.message).toContain(`"${argument}"`);
+        expect(reverse.lists).toBe(0);
+      },
+    );
+
+    describe('with CURSOR_SECRET', () => {
+      let signed: Harness;
+      beforeAll(async () => {
+        // Same account ids and users: only the secret tells the two gateways apart.
+        signed = await startHarness({
+          sandbox: { dataset },
+          env: { CURSOR_SECRET: 'pagination-e2e-secret' },
+        });
+      });
+      afterAll(() => signed.close());
+
+      it('accepts its own signed cursor', async () => {
+        const first = await okUsers(signed, '5001', { first: 5 });
+        const cursor = first.page.pageInfo.endCursor ?? '';
+        expect(cursor).toContain('.');
+        const next = await okUsers(signed, '5001', { first: 5, after: cursor });
+        expectPage(next.page, listOf('5001'), 5, 10, 'signed page 2');
+      });
+
+      it('refuses a tampered cursor with BAD_USER_INPUT', async () => {
+        const first = await okUsers(signed, '5001', { first: 5 });
+        const cursor = first.page.pageInfo.endCursor ?? '';
+        let at = Math.floor(cursor.length / 2);
+        if (cursor[at] === '.') at--;
+        const tampered = `${cursor.slice(0, at)}${cursor[at] === 'A' ? 'B' : 'A'}${cursor.slice(at + 1)}`;
+        expect(tampered).not.toBe(cursor);
+        expect(tampered).toHaveLength(cursor.length);
+        for (const argument of ['after', 'before'] as const) {
+          const res = await users(signed, '5001', cursorArg(argument, tampered));
+          expect(codes(res.res)).toEqual(['BAD_USER_INPUT']);
+          expect(res.res.errors?.[0]?.message).toContain(`"${argument}"`);
+          expect(res.res.data).toBeNull();
+          expect(res.lists).toBe(0);
+        }
+      });
+
+      it('refuses an unsigned cursor made by a gateway without a secret', async () => {
+        const unsigned = cursorAt('5001', 4);
+        expect(unsigned).not.toContain('.');
+        // The gateway without a secret accepts it: only the signature is missing.
+        const plain = await okUsers(h, '5001', { first: 5, after: unsigned });
+        expect(ids(plain.page)).toEqual(listOf('5001').slice(5, 10));
+        const res = await users(signed, '5001', { first: 5, after: unsigned });
+        expect(codes(res.res)).toEqual(['BAD_USER_INPUT']);
+        expect(res.res.errors?.[0]?.message).toMatch(/"after".*unsigned/);
+        expect(res.lists).toBe(0);
+      });
+    });
+  });
+});
+
+describe('an upstream whose page maximum is smaller than the gateway believes', () => {
+  const REAL_MAX = 25;
+  let h: Harness;
+  let list: string[];
+  beforeAll(async () => {
+    // The gateway keeps its default USERS_API_MAX_PAGE_SIZE of 100.
+    const dataset = createDataset({ accounts: { '6001': 250 } });
+    h = await startHarness({ sandbox: { dataset, maxPageSize: REAL_MAX } });
+    list = datasetIds(dataset, '6001');
+  });
+  afterAll(() => h.close());
+
+  it('first: 60 still returns the right 60 users, then later queries plan with the smaller max', async () => {
+    expect(h.gateway.services.limits.usersMaxPageSize).toBe(100);
+    const first = await okUsers(h, '6001', { first: 60 });
+    expectPage(first.page, list, 0, 60, 'first: 60');
+    // One request clamped to 25 rows, then [25, 60) re-planned with pages of 25.
+    expect(first.lists).toBeLessThanOrEqual(1 + planWindow(25, 35, REAL_MAX).length);
+    // The clamp was discovered and remembered beyond this request.
+    expect(h.gateway.services.limits.usersMaxPageSize).toBe(REAL_MAX);
+
+    // [60, 120) needs 3 pages of 25; planned with 100 it would cost more (2 clamped + refills).
+    const second = await okUsers(h, '6001', { first: 60, after: first.page.pageInfo.endCursor ?? '' });
+    expectPage(second.page, list, 60, 120, 'first: 60 after 59');
+    expect(second.lists).toBeLessThanOrEqual(planWindow(60, 60, REAL_MAX).length);
+    // No request asked for more than the real maximum once it was known.
+    const sizes = h.sandbox.users.log.map((r) => Number(r.query['page_size']));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(REAL_MAX);
+
+    const backward = await okUsers(h, '6001', { last: 20, before: cursorOf(second.page, 0) });
+    expectPage(backward.page, list, 40, 60, 'last: 20 before 60');
+    expect(backward.lists).toBeLessThanOrEqual(planWindow(40, 20, REAL_MAX).length);
+  });
+});
+
+function cursorOf(page: Page, index: number): string {
+  const cursor = page.edges[index]?.cursor;
+  if (cursor === undefined) throw new Error(`no edge ${index}`);
+  return cursor;
+}
+
+describe('drift: users added or removed before a cursor between two requests', () => {
+  let h: Harness;
+  let dataset: Dataset;
+  beforeAll(async () => {
+    dataset = createDataset({ accounts: { '7001': 250, '7002': 250, '7003': 250, '7004': 250 } });
+    h = await startHarness({ sandbox: { dataset } });
+  });
+  afterAll(() => h.close());
+
+  /** Asserts `next` continues `seen` in the current upstream list: nothing repeated or skipped. */
+  async function expectContinues(
+    accountId: string,
+    seen: Page,
+    next: Page,
+    backward: boolean,
+  ): Promise<void> {
+    const now = await upstreamIds(h, accountId);
+    expect(now).toEqual(datasetIds(dataset, accountId));
+    const anchor = backward ? ids(seen)[0] : ids(seen).at(-1);
+    const at = now.indexOf(anchor ?? '');
+    expect(at).toBeGreaterThanOrEqual(0);
+    const want = backward ? now.slice(at - 10, at) : now.slice(at + 1, at + 11);
+    expect(ids(next)).toEqual(want);
+    expect(ids(next).filter((id) => ids(seen).includes(id))).toEqual([]);
+    expect(next.totalCount).toBe(now.length);
+    expect(next.pageInfo.hasPreviousPage).toBe(true);
+    expect(next.pageInfo.hasNextPage).toBe(true);
+  }
+
+  it.each([
+    ['inserting 3 users', '7001', (at: number) => insertUsers(dataset, '7001', at, 3)],
+    ['deleting 2 users', '7002', (at: number) => deleteUsers(dataset, '7002', at, 2)],
+  ])('forward: %s before the cursor', async (_name, accountId, mutate) => {
+    // A page of 10 in the middle of the list: [120, 130) after the cursor of 119.
+    const lead = await okUsers(h, accountId, { first: 100 });
+    const start = await okUsers(h, accountId, {
+      first: 20,
+      after: lead.page.pageInfo.endCursor ?? '',
+    });
+    const seen = await okUsers(h, accountId, {
+      first: 10,
+      after: start.page.pageInfo.endCursor ?? '',
+    });
+    expect(ids(seen.page)).toEqual(datasetIds(dataset, accountId).slice(120, 130));
+    expect(mutate(110).length).toBeGreaterThan(0);
+    const next = await okUsers(h, accountId, {
+      first: 10,
+      after: seen.page.pageInfo.endCursor ?? '',
+    });
+    await expectContinues(accountId, seen.page, next.page, false);
+    expect(next.lists).toBeLessThanOrEqual(2);
+  });
+
+  it.each([
+    ['inserting 3 users', '7003', (at: number) => insertUsers(dataset, '7003', at, 3)],
+    ['deleting 2 users', '7004', (at: number) => deleteUsers(dataset, '7004', at, 2)],
+  ])('backward: %s before the cursor', async (_name, accountId, mutate) => {
+    // A page of 10 in the middle of the list, [120, 130), before the cursor of 130.
+    const lead = await okUsers(h, accountId, { first: 100 });
+    const start = await okUsers(h, accountId, {
+      first: 31,
+      after: lead.page.pageInfo.endCursor ?? '',
+    });
+    const seen = await okUsers(h, accountId, {
+      last: 10,
+      before: start.page.pageInfo.endCursor ?? '',
+    });
+    expect(ids(seen.page)).toEqual(datasetIds(dataset, accountId).slice(120, 130));
+    expect(mutate(115).length).toBeGreaterThan(0);
+    const next = await okUsers(h, accountId, {
+      last: 10,
+      before: seen.page.pageInfo.startCursor ?? '',
+    });
+    await expectContinues(accountId, seen.page, next.page, true);
+    expect(next.lists).toBeLessThanOrEqual(2);
+  });
+});
