@@ -436,24 +436,3 @@ function requestIdIn(body: string): string | undefined {
   }
   return undefined;
 }
-
-export interface CredentialRules {
-  /** Whether a credential is needed at all; without one every request passes (but see forbidden). */
-  required: boolean;
-  accepts(token: string): boolean;
-  forbidden: ReadonlySet<string>;
-}
-
-/**
- * The auth decision both upstreams share (they differ only in where the token travels): a
- * forbidden token is 403 (the upstream knows it, but it lacks the right), a missing or unknown one
- * 401 when a credential is required, anything else passes.
- */
-export function credentialVerdict(
-  token: string | undefined,
-  rules: CredentialRules,
-): 'ok' | 401 | 403 {
-  if (token !== undefined && rules.forbidden.has(token)) return 403;
-  if (!rules.required) return 'ok';
-  return token !== undefined && rules.accepts(token) ? 'ok' : 401;
-}
