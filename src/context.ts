@@ -46,7 +46,6 @@ export function createContext(request: Request, services: Services): GatewayCont
     vcards: services.vcards,
     usersCall: { credential: authorization, requestId, deadline },
     vcardCall: { credential: authToken, requestId, deadline },
-    ...(services.observeBatch === undefined ? {} : { onBatch: services.observeBatch }),
   });
   return { requestId, deadline, loaders, services };
 }

@@ -31,7 +31,6 @@ export interface LoaderDeps {
   /** Credentials and deadline of this request, per upstream. */
   usersCall: CallContext;
   vcardCall: CallContext;
-  onBatch?: (loader: string, size: number) => void;
 }
 
 const userKey = (k: UserKey): string => `${k.accountId}/${k.userId}`;
@@ -51,12 +50,9 @@ const pageKey = (k: PageKey): string =>
  * HTTP pool). Each key gets its own result or error, so one failure fails only its own field.
  */
 function fanOut<K, V>(
-  name: string,
   fetchOne: (key: K) => Promise<V>,
-  onBatch: LoaderDeps['onBatch'],
 ): (keys: readonly K[]) => Promise<(V | Error)[]> {
   return async (keys) => {
-    onBatch?.(name, keys.length);
     const settled = await Promise.allSettled(keys.map(fetchOne));
     return settled.map((s) =>
       s.status === 'fulfilled'
@@ -78,7 +74,7 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     Promise.resolve(
       listed.get(userKey(k)) ?? deps.users.getUser(k.accountId, k.userId, deps.usersCall),
     );
-  const fetchUsers = fanOut('user', fetchUser, deps.onBatch);
+  const fetchUsers = fanOut(fetchUser);
   const user = new DataLoader<UserKey, User | null, string>(
     async (keys) => {
       // Let the other loaders of this tick dispatch first, then wait for their list pages.
@@ -89,34 +85,26 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     { cacheKeyFn: userKey, name: 'user' },
   );
   const vcard = new DataLoader<UserKey, VCard | null, string>(
-    fanOut(
-      'vcard',
-      (k) => deps.vcards.getVcard(k.accountId, k.userId, deps.vcardCall),
-      deps.onBatch,
-    ),
+    fanOut((k: UserKey) => deps.vcards.getVcard(k.accountId, k.userId, deps.vcardCall)),
     { cacheKeyFn: userKey, name: 'vcard' },
   );
   const usersPage = new DataLoader<PageKey, UsersPage, string>(
-    fanOut(
-      'usersPage',
-      async (k) => {
-        const request = deps.users.listUsers(k, deps.usersCall);
-        pagesInFlight.add(request);
-        try {
-          const page = await request;
-          // A listed user needs no single-user call later in this request (user, node, _entities).
-          for (const u of page.users) {
-            const key = { accountId: u.accountId, userId: u.userId };
-            listed.set(userKey(key), u);
-            user.prime(key, u);
-          }
-          return page;
-        } finally {
-          pagesInFlight.delete(request);
+    fanOut(async (k: PageKey) => {
+      const request = deps.users.listUsers(k, deps.usersCall);
+      pagesInFlight.add(request);
+      try {
+        const page = await request;
+        // A listed user needs no single-user call later in this request (user, node, _entities).
+        for (const u of page.users) {
+          const key = { accountId: u.accountId, userId: u.userId };
+          listed.set(userKey(key), u);
+          user.prime(key, u);
         }
-      },
-      deps.onBatch,
-    ),
+        return page;
+      } finally {
+        pagesInFlight.delete(request);
+      }
+    }),
     { cacheKeyFn: pageKey, name: 'usersPage' },
   );
   return { user, vcard, usersPage };

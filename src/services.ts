@@ -16,13 +16,10 @@ export interface Services {
   /** The users API's real page maximum; lowered when an answer reveals clamping. */
   limits: { usersMaxPageSize: number };
   breakers: { users: CircuitBreaker; vcard: CircuitBreaker };
-  observeBatch?: (loader: string, size: number) => void;
   close(): Promise<void>;
 }
 
 export interface ServiceHooks {
-  onAttempt?: (event: AttemptEvent) => void;
-  onBatch?: (loader: string, size: number) => void;
   /** Backoff base for retries (tests shorten it). */
   baseBackoffMs?: number;
   breakerThreshold?: number;
@@ -45,7 +42,6 @@ export function createServices(config: Config, logger: Logger, hooks: ServiceHoo
     if (typeof event.status !== 'number' || event.status >= 400) {
       logger.warn(event, 'upstream attempt failed');
     }
-    hooks.onAttempt?.(event);
   };
   const httpOptions = {
     maxConcurrency: config.upstreamMaxConcurrency,
@@ -78,7 +74,6 @@ export function createServices(config: Config, logger: Logger, hooks: ServiceHoo
     vcards: new VcardClient(vcardHttp, tokens),
     limits: { usersMaxPageSize: config.usersApiMaxPageSize },
     breakers,
-    ...(hooks.onBatch === undefined ? {} : { observeBatch: hooks.onBatch }),
     close: async () => {
       await Promise.all([usersHttp.close(), vcardHttp.close(), tokensHttp?.close()]);
     },

@@ -22,7 +22,7 @@ interface Payload {
 }
 
 async function multipart(query: string): Promise<Payload[]> {
-  const response = await h.gateway.yoga.fetch('http://gateway.test/graphql', {
+  const response = await h.gateway.yoga.fetch('http://localhost/graphql', {
     method: 'POST',
     headers: { 'content-type': 'application/json', accept: 'multipart/mixed' },
     body: JSON.stringify({ query }),
@@ -94,7 +94,7 @@ describe('@defer', () => {
 
 describe('@defer over server-sent events', () => {
   it('streams the list first, then the vCards, as SSE events', async () => {
-    const response = await h.gateway.yoga.fetch('http://gateway.test/graphql', {
+    const response = await h.gateway.yoga.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
       body: JSON.stringify({ query: DEFERRED }),

@@ -14,8 +14,8 @@ import type { Harness } from '../support/harness.js';
 let h: Harness;
 let ids: string[];
 let apollo: ApolloServer;
-const DIRECTORY = 'http://directory.test/graphql';
-const CALLS = 'http://calls.test/graphql';
+const DIRECTORY = 'http://localhost:4000/graphql';
+const CALLS = 'http://localhost:4001/graphql';
 
 beforeAll(async () => {
   h = await startHarness();

@@ -24,7 +24,7 @@ describe('typed client example', () => {
       _embedded: { data: { id: number }[] };
     };
     const client: ClientOptions = {
-      endpoint: 'http://gateway.test/graphql',
+      endpoint: 'http://localhost/graphql',
       fetch: (url, init) => h.gateway.yoga.fetch(url, init),
     };
     const pages: string[][] = [];
@@ -43,7 +43,7 @@ describe('trusted documents (PERSISTED_DOCUMENTS)', () => {
 
   it('runs a known document by hash', async () => {
     const client: ClientOptions = {
-      endpoint: 'http://gateway.test/graphql',
+      endpoint: 'http://localhost/graphql',
       fetch: (url, init) => h.gateway.yoga.fetch(url, init),
       trusted: true,
     };
@@ -62,7 +62,7 @@ describe('trusted documents (PERSISTED_DOCUMENTS)', () => {
     const arbitrary = await h.gql('{ users(accountId: "1001") { totalCount } }');
     expect(arbitrary.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_ONLY');
     expect(arbitrary.errors?.[0]?.message).toMatch(/trusted documents/);
-    const response = await h.gateway.yoga.fetch('http://gateway.test/graphql', {
+    const response = await h.gateway.yoga.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify({ documentId: `sha256:${'0'.repeat(64)}` }),
@@ -81,7 +81,7 @@ describe('CORS', () => {
   afterAll(() => h.close());
 
   const preflight = (origin: string) =>
-    h.gateway.yoga.fetch('http://gateway.test/graphql', {
+    h.gateway.yoga.fetch('http://localhost/graphql', {
       method: 'OPTIONS',
       headers: {
         origin,
@@ -103,7 +103,7 @@ describe('CORS', () => {
   it('does not allow another origin', async () => {
     const res = await preflight('https://evil.example.com');
     expect(res.headers.get('access-control-allow-origin')).not.toBe('https://evil.example.com');
-    const actual = await h.gateway.yoga.fetch('http://gateway.test/graphql', {
+    const actual = await h.gateway.yoga.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { origin: 'https://evil.example.com', 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ users(accountId: "1002") { totalCount } }' }),
@@ -122,7 +122,7 @@ describe('automatic persisted queries (PERSISTED_DOCUMENTS unset)', () => {
   const query = '{ users(accountId: "1002") { totalCount } }';
   const hash = createHash('sha256').update(query).digest('hex');
   const send = async (body: Record<string, unknown>) => {
-    const response = await h.gateway.yoga.fetch('http://gateway.test/graphql', {
+    const response = await h.gateway.yoga.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
       body: JSON.stringify(body),

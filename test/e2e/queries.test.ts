@@ -210,10 +210,10 @@ describe('vcard', () => {
 
 describe('HTTP surface', () => {
   it('/health and /ready answer 200; GET /graphql runs a query', async () => {
-    expect((await h.gateway.yoga.fetch('http://gateway.test/health')).status).toBe(200);
-    expect((await h.gateway.yoga.fetch('http://gateway.test/ready')).status).toBe(200);
+    expect((await h.gateway.yoga.fetch('http://localhost/health')).status).toBe(200);
+    expect((await h.gateway.yoga.fetch('http://localhost/ready')).status).toBe(200);
     const res = await h.gateway.yoga.fetch(
-      `http://gateway.test/graphql?query=${encodeURIComponent('{ users(accountId: "1002") { totalCount } }')}`,
+      `http://localhost/graphql?query=${encodeURIComponent('{ users(accountId: "1002") { totalCount } }')}`,
       { headers: { accept: 'application/json' } },
     );
     expect(await res.json()).toEqual({ data: { users: { totalCount: 0 } } });
@@ -221,12 +221,12 @@ describe('HTTP surface', () => {
 
   it('/ready turns 503 while draining', async () => {
     h.gateway.setReady(false);
-    expect((await h.gateway.yoga.fetch('http://gateway.test/ready')).status).toBe(503);
+    expect((await h.gateway.yoga.fetch('http://localhost/ready')).status).toBe(503);
     h.gateway.setReady(true);
   });
 
   it('a browser gets GraphiQL whose default query runs against the sandbox', async () => {
-    const page = await h.gateway.yoga.fetch('http://gateway.test/graphql', {
+    const page = await h.gateway.yoga.fetch('http://localhost/graphql', {
       headers: { accept: 'text/html' },
     });
     const html = await page.text();

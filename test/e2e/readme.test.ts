@@ -34,7 +34,7 @@ describe('README examples', () => {
 
   it('the curl example sends a body the gateway answers', async () => {
     const body = /-d '(.*)'/.exec(curl)?.[1] ?? '';
-    const response = await h.gateway.yoga.fetch('http://gateway.test/graphql', {
+    const response = await h.gateway.yoga.fetch('http://localhost/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bearer my-token' },
       body,

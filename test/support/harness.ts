@@ -56,7 +56,7 @@ export async function startHarness(
     gateway,
     logs,
     async gql(query, variables, headers) {
-      const response = await gateway.yoga.fetch('http://gateway.test/graphql', {
+      const response = await gateway.yoga.fetch('http://localhost/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
         body: JSON.stringify({ query, variables }),
