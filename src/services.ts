@@ -39,8 +39,11 @@ export function createServices(config: Config, logger: Logger, hooks: ServiceHoo
     });
   const breakers = { users: breaker('users'), vcard: breaker('vcard') };
   const onAttempt = (event: AttemptEvent): void => {
-    if (typeof event.status !== 'number' || event.status >= 400) {
+    // 4xx (an unknown user, a bad token) is the caller's business; the upstream's failures are ours.
+    if (typeof event.status !== 'number' || event.status >= 500 || event.status === 429) {
       logger.warn(event, 'upstream attempt failed');
+    } else if (event.status >= 400) {
+      logger.debug(event, 'upstream answered a client error');
     }
   };
   const httpOptions = {

@@ -162,7 +162,7 @@ export class UpstreamHttp {
         signal,
       });
     } catch (error) {
-      return this.failure(error, signal, attempt, observe);
+      return this.failure(error, signal, deadline, attempt, observe);
     }
     const requestId = headerValue(res.headers['x-request-id']);
     const contentType = headerValue(res.headers['content-type']) ?? '';
@@ -186,7 +186,7 @@ export class UpstreamHttp {
           retriable: false,
         };
       }
-      return this.failure(error, signal, attempt, observe);
+      return this.failure(error, signal, deadline, attempt, observe);
     }
     observe(res.statusCode);
     const status = res.statusCode;
@@ -210,10 +210,13 @@ export class UpstreamHttp {
   private failure(
     error: unknown,
     signal: AbortSignal,
+    deadline: Deadline,
     attempt: number,
     observe: (status: AttemptEvent['status']) => void,
   ): { error: UpstreamError; retriable: boolean } {
-    this.options.breaker?.failure();
+    // The client went away: says nothing about the upstream's health.
+    if (deadline.signal?.aborted) this.options.breaker?.release();
+    else this.options.breaker?.failure();
     if (signal.aborted) {
       observe('timeout');
       return {

@@ -44,7 +44,7 @@ export async function startHarness(
     ...options.env,
   });
   const logs: string[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const gateway = createGateway(config, {
     logger,
     hooks: { baseBackoffMs: 5, ...options.hooks },
