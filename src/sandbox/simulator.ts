@@ -43,8 +43,11 @@ export type Fault =
   | { truncate: true }
   /** The real answer, `delayMs` late (on top of latencyMs). */
   | { delayMs: number }
-  /** 200 application/json of exactly this many bytes of valid JSON, streamed. */
-  | { hugeBody: number };
+  /**
+   * 200 application/json of exactly this many bytes of valid JSON, streamed. `chunked` leaves out
+   * content-length, so a client only learns the size by reading (as with a chunked upstream).
+   */
+  | { hugeBody: number; chunked?: boolean };
 
 export interface FaultOptions {
   /** How many matching requests the fault answers. Default 1; Infinity for all. */
@@ -250,7 +253,7 @@ class Simulator implements SimulatorHandle {
       return;
     }
     if (fault !== undefined && 'hugeBody' in fault) {
-      await this.sendHuge(res, entry, fault.hugeBody, request.requestId);
+      await this.sendHuge(res, entry, fault.hugeBody, request.requestId, fault.chunked === true);
       return;
     }
 
@@ -321,6 +324,7 @@ class Simulator implements SimulatorHandle {
     entry: LoggedRequest,
     size: number,
     requestId: string,
+    chunked: boolean,
   ): Promise<void> {
     const head = '{"data":"';
     const tail = '"}';
@@ -328,7 +332,7 @@ class Simulator implements SimulatorHandle {
     entry.status = 200;
     res.writeHead(200, {
       'content-type': JSON_TYPE,
-      'content-length': size,
+      ...(chunked ? {} : { 'content-length': size }),
       ...(this.definition.requestIdHeader ? { 'x-request-id': requestId } : {}),
     });
     if (fits) res.write(head);

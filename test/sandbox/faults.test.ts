@@ -116,6 +116,16 @@ describe('transport faults', () => {
     expect(() => JSON.parse(text) as unknown).not.toThrow();
   });
 
+  it('hugeBody with chunked: the same bytes without content-length', async () => {
+    sandbox.users.injectFault({ hugeBody: 300_000, chunked: true });
+    const res = await list();
+    expect(res.headers.get('content-length')).toBeNull();
+    expect(res.headers.get('transfer-encoding')).toBe('chunked');
+    const text = await res.text();
+    expect(Buffer.byteLength(text)).toBe(300_000);
+    expect(() => JSON.parse(text) as unknown).not.toThrow();
+  });
+
   it('contentType + body: a 200 of any type', async () => {
     sandbox.users.injectFault({ contentType: 'text/html', body: '<h1>maintenance</h1>' });
     const res = await list();
