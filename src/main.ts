@@ -1,6 +1,8 @@
 // Reads config, starts the HTTP server (and the sandbox simulators when no upstream is configured),
 // drains on SIGTERM/SIGINT.
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
@@ -44,20 +46,42 @@ async function main(): Promise<void> {
   });
   const server = createServer(gateway.yoga);
   server.keepAliveTimeout = 65_000;
+  // Keep-alive clients would hold the drain open until its bound: answers not yet sent when the
+  // drain starts, and answers to requests that arrive during it, close their connection.
+  let stopping = false;
+  const unanswered = new Set<ServerResponse>();
+  server.prependListener('request', (_request, response) => {
+    if (stopping) {
+      response.setHeader('connection', 'close');
+      return;
+    }
+    unanswered.add(response);
+    response.once('close', () => unanswered.delete(response));
+  });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
-  logger.info(`GraphQL and GraphiQL at http://${shownHost}:${config.port}/graphql`);
+  // The bound port, not config.port: PORT=0 lets the OS pick one.
+  const { port } = server.address() as AddressInfo;
+  logger.info(`GraphQL and GraphiQL at http://${shownHost}:${port}/graphql`);
 
-  let stopping = false;
   const stop = async (signal: string): Promise<void> => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining: refusing new connections, finishing requests in flight');
     gateway.setReady(false);
+    for (const response of unanswered) {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+    }
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    const timer = setTimeout(() => server.closeAllConnections(), DRAIN_TIMEOUT_MS);
+    // Streams whose headers went out before the drain end with their connection still open.
+    const sweep = setInterval(() => server.closeIdleConnections(), 200);
+    const timer = setTimeout(() => {
+      logger.warn({ boundMs: DRAIN_TIMEOUT_MS }, 'drain bound reached: closing connections');
+      server.closeAllConnections();
+    }, DRAIN_TIMEOUT_MS);
     await closed;
+    clearInterval(sweep);
     clearTimeout(timer);
     await gateway.close();
     await sandbox?.close();

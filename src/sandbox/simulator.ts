@@ -43,6 +43,8 @@ export type Fault =
   | { truncate: true }
   /** The real answer, `delayMs` late (on top of latencyMs). */
   | { delayMs: number }
+  /** The real answer, held until `until` settles: a test decides when the call completes. */
+  | { until: Promise<unknown> }
   /**
    * 200 application/json of exactly this many bytes of valid JSON, streamed. `chunked` leaves out
    * content-length, so a client only learns the size by reading (as with a chunked upstream).
@@ -245,6 +247,7 @@ class Simulator implements SimulatorHandle {
     const fault = this.takeFault(path, isSpec);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     if (fault !== undefined && 'delayMs' in fault) await sleep(fault.delayMs);
+    if (fault !== undefined && 'until' in fault) await fault.until.catch(() => undefined);
     if (res.destroyed) return;
 
     if (fault !== undefined && 'hang' in fault) return;
@@ -382,6 +385,7 @@ function isResponseFault(fault: Fault): fault is ResponseFault {
     'malformed' in fault ||
     'truncate' in fault ||
     'delayMs' in fault ||
+    'until' in fault ||
     'hugeBody' in fault
   );
 }

@@ -107,6 +107,23 @@ describe('transport faults', () => {
     expect(((await res.json()) as { total_items: number }).total_items).toBe(12);
   });
 
+  it('until: the real answer, held until the promise settles', async () => {
+    let release = (): void => {};
+    sandbox.users.injectFault({ until: new Promise<void>((resolve) => (release = resolve)) });
+    let answered = false;
+    const pending = list().then((res) => {
+      answered = true;
+      return res;
+    });
+    await until(() => sandbox.users.inFlight === 1);
+    // Other requests are not held behind it.
+    expect((await list()).status).toBe(200);
+    expect(answered).toBe(false);
+    release();
+    const res = await pending;
+    expect(((await res.json()) as { total_items: number }).total_items).toBe(12);
+  });
+
   it('hugeBody: exactly that many bytes of valid JSON', async () => {
     sandbox.users.injectFault({ hugeBody: 3_000_000 });
     const res = await list();
