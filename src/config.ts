@@ -30,6 +30,13 @@ const envSchema = z
     CURSOR_SECRET: optionalString,
     CORS_ORIGINS: optionalString,
     PERSISTED_DOCUMENTS: optionalString,
+    CACHE_TTL_MS: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
+    REDIS_URL: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    ),
+    CACHE_MAX_ENTRIES: positiveInt.default(10_000),
+    CACHE_MAX_BYTES: positiveInt.default(64 * 1024 * 1024),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -39,6 +46,10 @@ const envSchema = z
     message:
       'set both USERS_API_URL and VCARD_API_URL, or neither (then the built-in simulators are used)',
     path: ['USERS_API_URL'],
+  })
+  .refine((env) => env.REDIS_URL === undefined || env.CACHE_TTL_MS > 0, {
+    message: 'the cache is off: set CACHE_TTL_MS > 0 to use Redis, or unset REDIS_URL',
+    path: ['REDIS_URL'],
   });
 
 export interface Config {
@@ -61,6 +72,11 @@ export interface Config {
   cursorSecret: string | undefined;
   corsOrigins: string[] | undefined;
   persistedDocuments: string | undefined;
+  /**
+   * The cross-request cache of upstream answers, keyed by credential: off when ttlMs is 0 (the
+   * default); in memory, or in Redis when redisUrl is set.
+   */
+  cache: { ttlMs: number; redisUrl: string | undefined; maxEntries: number; maxBytes: number };
   logLevel: string;
   production: boolean;
 }
@@ -99,6 +115,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((o) => o.trim())
       .filter((o) => o !== ''),
     persistedDocuments: e.PERSISTED_DOCUMENTS,
+    cache: {
+      ttlMs: e.CACHE_TTL_MS,
+      redisUrl: e.REDIS_URL,
+      maxEntries: e.CACHE_MAX_ENTRIES,
+      maxBytes: e.CACHE_MAX_BYTES,
+    },
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
   };

@@ -1,6 +1,10 @@
 // The long-lived parts of a gateway instance: upstream clients over their connection pools, limits
 // learned at run time, and observers. Holds no user data.
 import type { Logger } from 'pino';
+import type { CacheStore } from './cache/cache.js';
+import { MemoryStore } from './cache/memory.js';
+import { RedisStore } from './cache/redis.js';
+import { UpstreamCache } from './cache/upstream-cache.js';
 import type { Config } from './config.js';
 import { CircuitBreaker } from './upstream/circuit-breaker.js';
 import type { AttemptEvent } from './upstream/http.js';
@@ -16,6 +20,8 @@ export interface Services {
   /** The users API's real page maximum; lowered when an answer reveals clamping. */
   limits: { usersMaxPageSize: number };
   breakers: { users: CircuitBreaker; vcard: CircuitBreaker };
+  /** The cross-request cache (CACHE_TTL_MS > 0), one per upstream over one store. */
+  cache: { store: CacheStore; users: UpstreamCache; vcard: UpstreamCache } | undefined;
   close(): Promise<void>;
 }
 
@@ -70,15 +76,43 @@ export function createServices(config: Config, logger: Logger, hooks: ServiceHoo
     tokensHttp && config.vcardApiKey !== undefined
       ? new VcardTokenProvider(tokensHttp, config.vcardApiKey)
       : undefined;
+  const cache = createCache(config, logger, usersApiUrl, vcardApiUrl);
   return {
     config,
     logger,
-    users: new UsersClient(usersHttp),
-    vcards: new VcardClient(vcardHttp, tokens),
+    users: new UsersClient(usersHttp, cache?.users),
+    vcards: new VcardClient(vcardHttp, tokens, cache?.vcard),
     limits: { usersMaxPageSize: config.usersApiMaxPageSize },
     breakers,
+    cache,
     close: async () => {
-      await Promise.all([usersHttp.close(), vcardHttp.close(), tokensHttp?.close()]);
+      await Promise.all([
+        usersHttp.close(),
+        vcardHttp.close(),
+        tokensHttp?.close(),
+        cache?.store.close(),
+      ]);
     },
+  };
+}
+
+function createCache(
+  config: Config,
+  logger: Logger,
+  usersApiUrl: string,
+  vcardApiUrl: string,
+): Services['cache'] {
+  const { ttlMs, redisUrl, maxEntries, maxBytes } = config.cache;
+  // The contract: no cross-request caching of upstream data unless an operator turns it on.
+  if (ttlMs <= 0) return undefined;
+  const store: CacheStore =
+    redisUrl === undefined
+      ? new MemoryStore({ maxEntries, maxBytes })
+      : new RedisStore({ url: redisUrl, logger });
+  logger.info({ store: store.kind, ttlMs }, 'cross-request cache of upstream answers is on');
+  return {
+    store,
+    users: new UpstreamCache({ store, ttlMs, baseUrl: usersApiUrl }),
+    vcard: new UpstreamCache({ store, ttlMs, baseUrl: vcardApiUrl }),
   };
 }

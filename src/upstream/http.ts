@@ -46,6 +46,8 @@ export interface UpstreamResponse {
   contentType: string;
   requestId: string | undefined;
   body: string;
+  /** Response headers (lower-case names); the cross-request cache reads its caching headers. */
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 /** Absolute time by which a GraphQL request must be done, shared by all its upstream calls. */
@@ -193,7 +195,10 @@ export class UpstreamHttp {
     if (status >= 500 || status === 429) breaker?.failure();
     else breaker?.success();
     if (status < 400) {
-      return { response: { status, contentType, requestId, body }, retriable: false };
+      return {
+        response: { status, contentType, requestId, body, headers: res.headers },
+        retriable: false,
+      };
     }
     return {
       error: new UpstreamError(
@@ -275,7 +280,7 @@ function isRetryableNetworkError(error: unknown): boolean {
   return RETRYABLE_NETWORK_CODES.has(code);
 }
 
-function queryString(query: UpstreamRequest['query']): string {
+export function queryString(query: UpstreamRequest['query']): string {
   if (!query) return '';
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {

@@ -1,6 +1,8 @@
 // The users API (Vonage Business Cloud provisioning User API) as domain calls.
 import type { User, UserFilter, UsersPage } from '../domain.js';
 import { UpstreamError } from '../errors.js';
+import { fetchThrough } from '../cache/upstream-cache.js';
+import type { UpstreamCache } from '../cache/upstream-cache.js';
 import type { CallContext } from './call.js';
 import { decodeJson } from './call.js';
 import type { UpstreamHttp } from './http.js';
@@ -14,11 +16,17 @@ export interface ListUsersRequest {
 }
 
 export class UsersClient {
-  constructor(private readonly http: UpstreamHttp) {}
+  constructor(
+    private readonly http: UpstreamHttp,
+    /** The cross-request cache, when CACHE_TTL_MS turns it on. */
+    private readonly cache?: UpstreamCache,
+  ) {}
 
   async listUsers(request: ListUsersRequest, call: CallContext): Promise<UsersPage> {
     const { accountId, filter } = request;
-    const response = await this.http.request(
+    return fetchThrough(
+      this.cache,
+      this.http,
       {
         method: 'GET',
         path: `/accounts/${encodeURIComponent(accountId)}/users`,
@@ -34,20 +42,24 @@ export class UsersClient {
         headers: headers(call),
       },
       call.deadline,
+      (response): UsersPage => {
+        const dto = decodeJson('users', response, usersPageDto);
+        return {
+          users: dto._embedded.map((u) => toUser(accountId, u)),
+          page: dto.page,
+          pageSize: dto.page_size,
+          totalItems: dto.total_items,
+        };
+      },
     );
-    const dto = decodeJson('users', response, usersPageDto);
-    return {
-      users: dto._embedded.map((u) => toUser(accountId, u)),
-      page: dto.page,
-      pageSize: dto.page_size,
-      totalItems: dto.total_items,
-    };
   }
 
   /** One user, or null when the upstream does not know it (404). */
   async getUser(accountId: string, userId: string, call: CallContext): Promise<User | null> {
     try {
-      const response = await this.http.request(
+      return await fetchThrough<User | null>(
+        this.cache,
+        this.http,
         {
           method: 'GET',
           path: `/accounts/${encodeURIComponent(accountId)}/users/${encodeURIComponent(userId)}`,
@@ -55,8 +67,10 @@ export class UsersClient {
           headers: headers(call),
         },
         call.deadline,
+        (response) =>
+          toUser(accountId, decodeJson('users', response, singleUserDto)._embedded.data),
+        { value: null },
       );
-      return toUser(accountId, decodeJson('users', response, singleUserDto)._embedded.data);
     } catch (error) {
       if (error instanceof UpstreamError && error.status === 404) return null;
       throw error;

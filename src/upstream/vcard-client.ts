@@ -6,6 +6,8 @@ import { UpstreamError } from '../errors.js';
 import { userDocumentEnvelopeSchema } from '../vcard/document.js';
 import { vcardFromDocument } from '../vcard/from-document.js';
 import { VCardParseError, vcardFromText } from '../vcard/from-text.js';
+import { fetchThrough } from '../cache/upstream-cache.js';
+import type { UpstreamCache } from '../cache/upstream-cache.js';
 import type { CallContext } from './call.js';
 import { decodeJson, malformed } from './call.js';
 import type { Deadline, UpstreamHttp, UpstreamResponse } from './http.js';
@@ -63,6 +65,8 @@ export class VcardClient {
   constructor(
     private readonly http: UpstreamHttp,
     private readonly tokens?: VcardTokenProvider,
+    /** The cross-request cache, when CACHE_TTL_MS turns it on (keyed by the token sent). */
+    private readonly cache?: UpstreamCache,
   ) {}
 
   /** The user's card, or null when the vcard API does not know the user (404). */
@@ -73,7 +77,9 @@ export class VcardClient {
     for (let refreshed = false; ; refreshed = true) {
       if (token === undefined) throw new UpstreamError('vcard', { kind: 'missing-credentials' });
       try {
-        const response = await this.http.request(
+        return await fetchThrough<VCard | null>(
+          this.cache,
+          this.http,
           {
             method: 'GET',
             path,
@@ -85,8 +91,9 @@ export class VcardClient {
             },
           },
           call.deadline,
+          decodeCard,
+          { value: null },
         );
-        return decodeCard(response);
       } catch (error) {
         if (!(error instanceof UpstreamError)) throw error;
         if (error.status === 404) return null;

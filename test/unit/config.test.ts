@@ -63,3 +63,42 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('loadConfig: cross-request cache', () => {
+  it('is off by default and in memory with CACHE_TTL_MS alone', () => {
+    expect(loadConfig({}).cache).toEqual({
+      ttlMs: 0,
+      redisUrl: undefined,
+      maxEntries: 10_000,
+      maxBytes: 64 * 1024 * 1024,
+    });
+    expect(loadConfig({ CACHE_TTL_MS: '30000', CACHE_MAX_ENTRIES: '500' }).cache).toMatchObject({
+      ttlMs: 30_000,
+      redisUrl: undefined,
+      maxEntries: 500,
+    });
+    expect(loadConfig({ CACHE_TTL_MS: '1', REDIS_URL: '' }).cache.redisUrl).toBeUndefined();
+  });
+
+  it('takes a redis:// URL', () => {
+    const config = loadConfig({ CACHE_TTL_MS: '1000', REDIS_URL: 'redis://127.0.0.1:6390/2' });
+    expect(config.cache.redisUrl).toBe('redis://127.0.0.1:6390/2');
+  });
+
+  it.each([
+    [{ CACHE_TTL_MS: '-1' }, /^invalid CACHE_TTL_MS: /],
+    [{ CACHE_TTL_MS: '1.5' }, /^invalid CACHE_TTL_MS: /],
+    [{ CACHE_TTL_MS: '1000', REDIS_URL: 'http://127.0.0.1:6379' }, /^invalid REDIS_URL: /],
+    // Redis with the cache off is a mistake worth stopping for, not something to ignore.
+    [{ REDIS_URL: 'redis://127.0.0.1:6379' }, /^invalid REDIS_URL: the cache is off/],
+    [{ CACHE_TTL_MS: '1000', CACHE_MAX_ENTRIES: '0' }, /^invalid CACHE_MAX_ENTRIES: /],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('does not echo a Redis password', () => {
+    expect(() =>
+      loadConfig({ CACHE_TTL_MS: '1000', REDIS_URL: 'http://user:hunter2@127.0.0.1' }),
+    ).toThrow(/^(?!.*hunter2)/s);
+  });
+});

@@ -1,0 +1,144 @@
+// Redis store, so several gateway instances share one cache. A slow or absent Redis must never fail
+// or noticeably slow a GraphQL request: commands time out quickly, nothing is queued while the
+// connection is down, and every failure is a cache miss (logged at warn, at most once per interval).
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { CacheEntry, CacheStore } from './cache.js';
+
+export const REDIS_KEY_PREFIX = 'tdg:v1:';
+
+export interface RedisStoreOptions {
+  url: string;
+  logger: Logger;
+  /** Per-command budget; default 100 ms. */
+  commandTimeoutMs?: number;
+  /** Least time between two warnings about Redis; default 30 s. */
+  warnIntervalMs?: number;
+}
+
+export class RedisStore implements CacheStore {
+  readonly kind = 'redis';
+  private readonly redis: Redis;
+  private readonly logger: Logger;
+  private readonly warnIntervalMs: number;
+  private everReady = false;
+  /** Settles on the first connection's outcome, or when a command's budget has passed. */
+  private readonly firstAttempt: Promise<void>;
+  private lastWarnAt = -Infinity;
+  private suppressedWarnings = 0;
+
+  constructor(options: RedisStoreOptions) {
+    const timeout = options.commandTimeoutMs ?? 100;
+    this.logger = options.logger;
+    this.warnIntervalMs = options.warnIntervalMs ?? 30_000;
+    this.redis = new Redis(options.url, {
+      commandTimeout: timeout,
+      connectTimeout: 2_000,
+      // Queued commands would make every request wait out the timeout while Redis is down.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      // Keep trying to come back, but slowly: each attempt is only a log line and a socket.
+      retryStrategy: (times) => Math.min(times * 200, 5_000),
+    });
+    this.redis.on('ready', () => {
+      this.everReady = true;
+    });
+    // Without a listener ioredis' connection errors would be unhandled 'error' events.
+    this.redis.on('error', (error: unknown) => this.warn(error));
+    this.firstAttempt = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeout);
+      timer.unref();
+      const settle = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.redis.once('ready', settle);
+      this.redis.once('error', settle);
+      this.redis.once('end', settle);
+    });
+  }
+
+  async get(key: string): Promise<CacheEntry | undefined> {
+    try {
+      if (!(await this.usable())) return undefined;
+      const raw = await this.redis.get(REDIS_KEY_PREFIX + key);
+      return raw === null ? undefined : parseEntry(raw);
+    } catch (error) {
+      this.warn(error);
+      return undefined;
+    }
+  }
+
+  async set(key: string, entry: CacheEntry, retentionMs: number): Promise<void> {
+    try {
+      if (!(await this.usable())) return;
+      await this.redis.set(
+        REDIS_KEY_PREFIX + key,
+        JSON.stringify(entry),
+        'PX',
+        Math.max(1, Math.ceil(retentionMs)),
+      );
+    } catch (error) {
+      this.warn(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.redis.status === 'ready') {
+      try {
+        await this.redis.quit();
+        return;
+      } catch {
+        // Falls through to a hard disconnect.
+      }
+    }
+    this.redis.disconnect();
+  }
+
+  /** Right after start-up a command waits for the connection (briefly); later, down is a miss. */
+  private async usable(): Promise<boolean> {
+    if (this.ready()) return true;
+    if (!this.everReady) await this.firstAttempt;
+    if (this.ready()) return true;
+    this.warn(new Error(`not connected (${this.redis.status})`));
+    return false;
+  }
+
+  private ready(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  private warn(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWarnAt < this.warnIntervalMs) {
+      this.suppressedWarnings++;
+      return;
+    }
+    this.lastWarnAt = now;
+    const suppressed = this.suppressedWarnings;
+    this.suppressedWarnings = 0;
+    // The message only: REDIS_URL may hold a password, and ioredis errors can carry the options.
+    this.logger.warn(
+      { error: error instanceof Error ? error.message : String(error), suppressed },
+      'cache: Redis unavailable, answering from the upstream',
+    );
+  }
+}
+
+function parseEntry(raw: string): CacheEntry | undefined {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'value' in parsed &&
+      'freshUntil' in parsed &&
+      typeof parsed.freshUntil === 'number'
+    ) {
+      return parsed as CacheEntry;
+    }
+  } catch {
+    // Not ours (or from an incompatible version): a miss, overwritten by the next store.
+  }
+  return undefined;
+}
