@@ -11,6 +11,11 @@ const optionalString = z
   .string()
   .optional()
   .transform((s) => (s === undefined || s.trim() === '' ? undefined : s));
+// Unset means "the default for NODE_ENV"; anything but these words is refused rather than guessed.
+const optionalSwitch = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((s) => (s === undefined || s === '' ? undefined : s === 'true' || s === '1'));
 
 const envSchema = z
   .object({
@@ -30,6 +35,16 @@ const envSchema = z
     CURSOR_SECRET: optionalString,
     CORS_ORIGINS: optionalString,
     PERSISTED_DOCUMENTS: optionalString,
+    MAX_QUERY_DEPTH: positiveInt.max(1000).default(8),
+    MAX_ALIASES: z.coerce.number().int().min(0).max(10_000).default(15),
+    MAX_TOKENS: positiveInt.max(1_000_000).default(1000),
+    MAX_DIRECTIVES: z.coerce.number().int().min(0).max(10_000).default(50),
+    // The cost model is in src/security.ts: a page of 100 users with every field costs ~22,500.
+    MAX_QUERY_COST: positiveInt.default(25_000),
+    MAX_BATCH_SIZE: z.coerce.number().int().min(0).max(1000).default(10),
+    MAX_REQUEST_BYTES: positiveInt.default(100 * 1024),
+    GRAPHIQL: optionalSwitch,
+    INTROSPECTION: optionalSwitch,
     CACHE_TTL_MS: z.coerce.number().int().min(0).max(2_147_483_647).default(0),
     REDIS_URL: z.preprocess(
       (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
@@ -72,6 +87,17 @@ export interface Config {
   cursorSecret: string | undefined;
   corsOrigins: string[] | undefined;
   persistedDocuments: string | undefined;
+  /** Limits on one operation (src/security.ts). */
+  maxQueryDepth: number;
+  maxAliases: number;
+  maxTokens: number;
+  maxDirectives: number;
+  maxQueryCost: number;
+  /** Operations per batched request; 0 turns batching off. */
+  maxBatchSize: number;
+  maxRequestBytes: number;
+  graphiql: boolean;
+  introspection: boolean;
   /**
    * The cross-request cache of upstream answers, keyed by credential: off when ttlMs is 0 (the
    * default); in memory, or in Redis when redisUrl is set.
@@ -115,6 +141,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       .map((o) => o.trim())
       .filter((o) => o !== ''),
     persistedDocuments: e.PERSISTED_DOCUMENTS,
+    maxQueryDepth: e.MAX_QUERY_DEPTH,
+    maxAliases: e.MAX_ALIASES,
+    maxTokens: e.MAX_TOKENS,
+    maxDirectives: e.MAX_DIRECTIVES,
+    maxQueryCost: e.MAX_QUERY_COST,
+    maxBatchSize: e.MAX_BATCH_SIZE,
+    maxRequestBytes: e.MAX_REQUEST_BYTES,
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    introspection: e.INTROSPECTION ?? e.NODE_ENV !== 'production',
     cache: {
       ttlMs: e.CACHE_TTL_MS,
       redisUrl: e.REDIS_URL,

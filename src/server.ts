@@ -1,7 +1,7 @@
 // createGateway(config) -> a Yoga instance over one federated schema. No side effects on import.
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse } from 'graphql';
+import { GraphQLError, parse } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import {
@@ -23,6 +23,7 @@ import {
   useTrustedDocuments,
 } from './persisted-documents.js';
 import { resolvers } from './resolvers/index.js';
+import { securityOptions, securityPlugins } from './security.js';
 import type { ServiceHooks, Services } from './services.js';
 import { createServices } from './services.js';
 
@@ -66,13 +67,14 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     graphqlEndpoint: '/graphql',
     healthCheckEndpoint: '/health',
     landingPage: false,
-    graphiql: config.production
+    graphiql: !config.graphiql
       ? false
       : {
           title: 'Telecom directory gateway',
           defaultQuery: exampleQuery(options.exampleAccountId ?? '1001'),
         },
     maskedErrors: { maskError: clientError, isDev: false },
+    ...securityOptions(config),
     logging: {
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
@@ -86,7 +88,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useIncrementalErrorMapping(),
       // @defer/@stream: a list can be painted before its slow vCards arrive.
       useDeferStream(),
-      ...(config.production ? [useNoIntrospection()] : []),
+      ...securityPlugins(config),
       config.persistedDocuments === undefined
         ? useAutomaticPersistedQueries()
         : useTrustedDocuments(loadManifest(config.persistedDocuments)),
@@ -166,15 +168,6 @@ function corsOptions(config: Config): CORSOptions | ((request: Request) => CORSO
     return origin !== null && allowed.includes(origin)
       ? { ...common, origin: [origin], credentials: true }
       : false;
-  };
-}
-
-/** Production answers introspection with a validation error (the schema is not a public document). */
-function useNoIntrospection(): Plugin<GatewayContext> {
-  return {
-    onValidate({ addValidationRule }) {
-      addValidationRule(NoSchemaIntrospectionCustomRule);
-    },
   };
 }
 

@@ -102,3 +102,64 @@ describe('loadConfig: cross-request cache', () => {
     ).toThrow(/^(?!.*hunter2)/s);
   });
 });
+
+describe('loadConfig: hardening limits and switches', () => {
+  it('has sane defaults, with GraphiQL and introspection on outside production', () => {
+    expect(loadConfig({})).toMatchObject({
+      maxQueryDepth: 8,
+      maxAliases: 15,
+      maxTokens: 1000,
+      maxDirectives: 50,
+      maxQueryCost: 25_000,
+      maxBatchSize: 10,
+      maxRequestBytes: 102_400,
+      graphiql: true,
+      introspection: true,
+    });
+    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({
+      graphiql: false,
+      introspection: false,
+    });
+  });
+
+  it('reads the limits and lets GRAPHIQL / INTROSPECTION override NODE_ENV', () => {
+    const config = loadConfig({
+      MAX_QUERY_DEPTH: '5',
+      MAX_ALIASES: '0',
+      MAX_TOKENS: '200',
+      MAX_DIRECTIVES: '3',
+      MAX_QUERY_COST: '1000',
+      MAX_BATCH_SIZE: '0',
+      MAX_REQUEST_BYTES: '2048',
+      NODE_ENV: 'production',
+      GRAPHIQL: 'true',
+      INTROSPECTION: '1',
+    });
+    expect(config).toMatchObject({
+      maxQueryDepth: 5,
+      maxAliases: 0,
+      maxTokens: 200,
+      maxDirectives: 3,
+      maxQueryCost: 1000,
+      maxBatchSize: 0,
+      maxRequestBytes: 2048,
+      graphiql: true,
+      introspection: true,
+    });
+    expect(loadConfig({ GRAPHIQL: 'false', INTROSPECTION: '0' })).toMatchObject({
+      graphiql: false,
+      introspection: false,
+    });
+  });
+
+  it.each([
+    [{ MAX_QUERY_DEPTH: '0' }, /^invalid MAX_QUERY_DEPTH: /],
+    [{ MAX_QUERY_COST: '-1' }, /^invalid MAX_QUERY_COST: /],
+    [{ MAX_REQUEST_BYTES: '1e3x' }, /^invalid MAX_REQUEST_BYTES: /],
+    [{ MAX_BATCH_SIZE: '1.5' }, /^invalid MAX_BATCH_SIZE: /],
+    [{ GRAPHIQL: 'yes' }, /^invalid GRAPHIQL: /],
+    [{ INTROSPECTION: 'off' }, /^invalid INTROSPECTION: /],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
