@@ -56,6 +56,15 @@ const envSchema = z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
     NODE_ENV: z.string().default('development'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+      (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+      httpUrl.optional(),
+    ),
+    OTEL_SERVICE_NAME: z.string().trim().min(1).default('telecom-directory-gateway'),
+    METRICS_ENABLED: z
+      .enum(['true', 'false', '1', '0'])
+      .default('true')
+      .transform((s) => s === 'true' || s === '1'),
   })
   .refine((env) => (env.USERS_API_URL === undefined) === (env.VCARD_API_URL === undefined), {
     message:
@@ -105,6 +114,11 @@ export interface Config {
   cache: { ttlMs: number; redisUrl: string | undefined; maxEntries: number; maxBytes: number };
   logLevel: string;
   production: boolean;
+  /** OTLP/HTTP base URL (`/v1/traces` is appended); tracing is off when unset. */
+  otelEndpoint: string | undefined;
+  otelServiceName: string;
+  /** Whether GET /metrics answers (the metrics are kept either way). */
+  metricsEnabled: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -158,5 +172,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
+    otelEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+    otelServiceName: e.OTEL_SERVICE_NAME,
+    metricsEnabled: e.METRICS_ENABLED,
   };
 }

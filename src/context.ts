@@ -46,6 +46,7 @@ export function createContext(request: Request, services: Services): GatewayCont
     vcards: services.vcards,
     usersCall: { credential: authorization, requestId, deadline },
     vcardCall: { credential: authToken, requestId, deadline },
+    ...(services.metrics === undefined ? {} : { onBatch: services.metrics.loaderBatch }),
   });
   return { requestId, deadline, loaders, services };
 }

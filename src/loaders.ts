@@ -31,6 +31,8 @@ export interface LoaderDeps {
   /** Credentials and deadline of this request, per upstream. */
   usersCall: CallContext;
   vcardCall: CallContext;
+  /** Sees the size of every batch (metrics: a size of 1 everywhere would mean no batching). */
+  onBatch?: (loader: string, size: number) => void;
 }
 
 const userKey = (k: UserKey): string => `${k.accountId}/${k.userId}`;
@@ -51,8 +53,10 @@ const pageKey = (k: PageKey): string =>
  */
 function fanOut<K, V>(
   fetchOne: (key: K) => Promise<V>,
+  onBatch?: (size: number) => void,
 ): (keys: readonly K[]) => Promise<(V | Error)[]> {
   return async (keys) => {
+    onBatch?.(keys.length);
     const settled = await Promise.allSettled(keys.map(fetchOne));
     return settled.map((s) =>
       s.status === 'fulfilled'
@@ -65,6 +69,8 @@ function fanOut<K, V>(
 }
 
 export function createLoaders(deps: LoaderDeps): Loaders {
+  const { onBatch } = deps;
+  const batches = (loader: string) => onBatch && ((size: number) => onBatch(loader, size));
   // Users seen in list pages of this request, and list pages still in flight. Root fields run in
   // parallel, so `_entities`/`node` may ask for a user while the page that contains it is on its way.
   const listed = new Map<string, User>();
@@ -74,7 +80,7 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     Promise.resolve(
       listed.get(userKey(k)) ?? deps.users.getUser(k.accountId, k.userId, deps.usersCall),
     );
-  const fetchUsers = fanOut(fetchUser);
+  const fetchUsers = fanOut(fetchUser, batches('user'));
   const user = new DataLoader<UserKey, User | null, string>(
     async (keys) => {
       // Let the other loaders of this tick dispatch first, then wait for their list pages.
@@ -85,7 +91,10 @@ export function createLoaders(deps: LoaderDeps): Loaders {
     { cacheKeyFn: userKey, name: 'user' },
   );
   const vcard = new DataLoader<UserKey, VCard | null, string>(
-    fanOut((k: UserKey) => deps.vcards.getVcard(k.accountId, k.userId, deps.vcardCall)),
+    fanOut(
+      (k: UserKey) => deps.vcards.getVcard(k.accountId, k.userId, deps.vcardCall),
+      batches('vcard'),
+    ),
     { cacheKeyFn: userKey, name: 'vcard' },
   );
   const usersPage = new DataLoader<PageKey, UsersPage, string>(
@@ -104,7 +113,7 @@ export function createLoaders(deps: LoaderDeps): Loaders {
       } finally {
         pagesInFlight.delete(request);
       }
-    }),
+    }, batches('usersPage')),
     { cacheKeyFn: pageKey, name: 'usersPage' },
   );
   return { user, vcard, usersPage };

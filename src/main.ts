@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { startTracing } from './observability/tracing.js';
 import { createGateway } from './server.js';
 import { startSandbox } from './sandbox/index.js';
 
@@ -40,8 +42,18 @@ async function main(): Promise<void> {
     );
   }
 
+  // Without OTEL_EXPORTER_OTLP_ENDPOINT no tracer exists and no span is ever made.
+  const tracing =
+    config.otelEndpoint === undefined
+      ? undefined
+      : await startTracing({ endpoint: config.otelEndpoint, serviceName: config.otelServiceName });
+  if (tracing)
+    logger.info({ serviceName: config.otelServiceName }, 'exporting traces over OTLP/HTTP');
   const gateway = createGateway(config, {
     logger,
+    // Process metrics (CPU, memory, event loop, GC) only here: they are per process.
+    metrics: new GatewayMetrics({ processMetrics: true }),
+    ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
     ...(sandbox?.accountIds[0] === undefined ? {} : { exampleAccountId: sandbox.accountIds[0] }),
   });
   const server = createServer(gateway.yoga);
@@ -84,6 +96,7 @@ async function main(): Promise<void> {
     clearInterval(sweep);
     clearTimeout(timer);
     await gateway.close();
+    await tracing?.shutdown();
     await sandbox?.close();
     logger.info('stopped');
     process.exit(0);

@@ -1,6 +1,7 @@
 // createGateway(config) -> a Yoga instance over one federated schema. No side effects on import.
 import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { Tracer } from '@opentelemetry/api';
 import { GraphQLError, parse } from 'graphql';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
@@ -17,6 +18,9 @@ import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createContext, requestIdOf } from './context.js';
 import { isGraphQLError, toGraphQLError } from './errors.js';
+import { GatewayMetrics } from './observability/metrics.js';
+import { useObservability } from './observability/plugin.js';
+import { withRequestIds } from './observability/scope.js';
 import {
   loadManifest,
   useAutomaticPersistedQueries,
@@ -47,19 +51,28 @@ export interface GatewayOptions {
   hooks?: ServiceHooks;
   /** Account id used by GraphiQL's example query (the sandbox's). */
   exampleAccountId?: string;
+  /** Default: a registry of this gateway's own, without process metrics. */
+  metrics?: GatewayMetrics;
+  /** Spans of operations and upstream calls; none without. */
+  tracer?: Tracer;
 }
 
 export interface Gateway {
   yoga: YogaServerInstance<Record<string, unknown>, GatewayContext>;
   services: Services;
+  metrics: GatewayMetrics;
   /** Flip to false while draining so /ready answers 503. */
   setReady(ready: boolean): void;
   close(): Promise<void>;
 }
 
 export function createGateway(config: Config, options: GatewayOptions = {}): Gateway {
-  const logger = options.logger ?? pino({ level: config.logLevel });
-  const services = createServices(config, logger, options.hooks);
+  const logger = withRequestIds(options.logger ?? pino({ level: config.logLevel }));
+  const metrics = options.metrics ?? new GatewayMetrics();
+  const services = createServices(config, logger, options.hooks, {
+    metrics,
+    ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
+  });
   let ready = true;
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema: buildSchema(),
@@ -83,6 +96,14 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     },
     cors: corsOptions(config),
     plugins: [
+      // First, so that its scope (request id, trace context) wraps everything the others do.
+      useObservability({
+        metrics,
+        logger,
+        tracer: options.tracer,
+        graphqlEndpoint: '/graphql',
+        metricsEndpoint: config.metricsEnabled ? '/metrics' : undefined,
+      }),
       useReadinessCheck({ endpoint: '/ready', check: () => ready }),
       useRequestId(),
       useIncrementalErrorMapping(),
@@ -97,6 +118,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
   return {
     yoga,
     services,
+    metrics,
     setReady: (value) => {
       ready = value;
     },

@@ -1,11 +1,14 @@
 // The long-lived parts of a gateway instance: upstream clients over their connection pools, limits
 // learned at run time, and observers. Holds no user data.
+import type { Tracer } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { CacheStore } from './cache/cache.js';
 import { MemoryStore } from './cache/memory.js';
 import { RedisStore } from './cache/redis.js';
 import { UpstreamCache } from './cache/upstream-cache.js';
 import type { Config } from './config.js';
+import type { GatewayMetrics } from './observability/metrics.js';
+import { noteUpstreamAttempt } from './observability/scope.js';
 import { CircuitBreaker } from './upstream/circuit-breaker.js';
 import type { AttemptEvent } from './upstream/http.js';
 import { UpstreamHttp } from './upstream/http.js';
@@ -20,6 +23,7 @@ export interface Services {
   /** The users API's real page maximum; lowered when an answer reveals clamping. */
   limits: { usersMaxPageSize: number };
   breakers: { users: CircuitBreaker; vcard: CircuitBreaker };
+  metrics: GatewayMetrics | undefined;
   /** The cross-request cache (CACHE_TTL_MS > 0), one per upstream over one store. */
   cache: { store: CacheStore; users: UpstreamCache; vcard: UpstreamCache } | undefined;
   close(): Promise<void>;
@@ -32,19 +36,38 @@ export interface ServiceHooks {
   breakerCooldownMs?: number;
 }
 
-export function createServices(config: Config, logger: Logger, hooks: ServiceHooks = {}): Services {
+export interface Observability {
+  metrics?: GatewayMetrics;
+  tracer?: Tracer;
+}
+
+export function createServices(
+  config: Config,
+  logger: Logger,
+  hooks: ServiceHooks = {},
+  observability: Observability = {},
+): Services {
+  const { metrics } = observability;
   const { usersApiUrl, vcardApiUrl } = config;
   if (usersApiUrl === undefined || vcardApiUrl === undefined) {
     throw new Error('upstream URLs are not configured (start the sandbox first)');
   }
-  const breaker = (upstream: string): CircuitBreaker =>
-    new CircuitBreaker({
+  const breaker = (upstream: string): CircuitBreaker => {
+    // The gauge reads 0 (closed) from the start, not only after a first change.
+    metrics?.circuitState(upstream, 'closed');
+    return new CircuitBreaker({
       ...(hooks.breakerThreshold === undefined ? {} : { threshold: hooks.breakerThreshold }),
       ...(hooks.breakerCooldownMs === undefined ? {} : { cooldownMs: hooks.breakerCooldownMs }),
-      onStateChange: (state) => logger.warn({ upstream, state }, 'circuit breaker state changed'),
+      onStateChange: (state) => {
+        metrics?.circuitState(upstream, state);
+        logger.warn({ upstream, state }, 'circuit breaker state changed');
+      },
     });
+  };
   const breakers = { users: breaker('users'), vcard: breaker('vcard') };
   const onAttempt = (event: AttemptEvent): void => {
+    metrics?.upstreamAttempt(event);
+    noteUpstreamAttempt();
     // 4xx (an unknown user, a bad token) is the caller's business; the upstream's failures are ours.
     if (typeof event.status !== 'number' || event.status >= 500 || event.status === 429) {
       logger.warn(event, 'upstream attempt failed');
@@ -57,6 +80,7 @@ export function createServices(config: Config, logger: Logger, hooks: ServiceHoo
     timeoutMs: config.upstreamTimeoutMs,
     maxBodyBytes: config.upstreamMaxBodyBytes,
     onAttempt,
+    ...(observability.tracer === undefined ? {} : { tracer: observability.tracer }),
     ...(hooks.baseBackoffMs === undefined ? {} : { baseBackoffMs: hooks.baseBackoffMs }),
   };
   const usersHttp = new UpstreamHttp('users', usersApiUrl, {
@@ -84,6 +108,7 @@ export function createServices(config: Config, logger: Logger, hooks: ServiceHoo
     vcards: new VcardClient(vcardHttp, tokens, cache?.vcard),
     limits: { usersMaxPageSize: config.usersApiMaxPageSize },
     breakers,
+    metrics,
     cache,
     close: async () => {
       await Promise.all([

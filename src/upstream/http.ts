@@ -2,10 +2,12 @@
 // requests in flight, a per-attempt timeout inside the GraphQL request's deadline, retries of
 // idempotent calls with exponential backoff and jitter (honouring Retry-After), a response size cap
 // and a circuit breaker.
+import type { Tracer } from '@opentelemetry/api';
 import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../errors.js';
 import type { UpstreamName } from '../errors.js';
+import { endUpstreamSpan, startUpstreamSpan, traceparentOf } from '../observability/tracing.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 
 export interface HttpOptions {
@@ -19,6 +21,8 @@ export interface HttpOptions {
   breaker?: CircuitBreaker;
   /** Observes every attempt (metrics, logs). Must not throw. */
   onAttempt?: (event: AttemptEvent) => void;
+  /** A span per attempt, and its traceparent sent upstream; nothing without. */
+  tracer?: Tracer;
 }
 
 export interface AttemptEvent {
@@ -125,7 +129,10 @@ export class UpstreamHttp {
     | { error?: undefined; response: UpstreamResponse; retriable: false }
   > {
     const started = Date.now();
-    const observe = (status: AttemptEvent['status']): void =>
+    const tracer = this.options.tracer;
+    const span = tracer && startUpstreamSpan(tracer, this.upstream, req.method, req.route, attempt);
+    // Called exactly once per attempt, however it ends.
+    const observe = (status: AttemptEvent['status']): void => {
       this.options.onAttempt?.({
         upstream: this.upstream,
         method: req.method,
@@ -134,6 +141,8 @@ export class UpstreamHttp {
         attempt,
         durationMs: Date.now() - started,
       });
+      if (span) endUpstreamSpan(span, status);
+    };
     const breaker = this.options.breaker;
     if (breaker && !breaker.allow()) {
       observe('circuit-open');
@@ -159,7 +168,7 @@ export class UpstreamHttp {
       res = await this.pool.request({
         method: req.method,
         path: this.basePath + req.path + queryString(req.query),
-        headers: req.headers,
+        headers: span ? { ...req.headers, traceparent: traceparentOf(span) } : req.headers,
         body: req.body ?? null,
         signal,
       });

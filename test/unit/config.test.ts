@@ -64,6 +64,35 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: observability', () => {
+  it('traces only with OTEL_EXPORTER_OTLP_ENDPOINT and serves /metrics unless turned off', () => {
+    expect(loadConfig({})).toMatchObject({
+      otelEndpoint: undefined,
+      otelServiceName: 'telecom-directory-gateway',
+      metricsEnabled: true,
+    });
+    expect(
+      loadConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+        OTEL_SERVICE_NAME: 'directory',
+        METRICS_ENABLED: 'false',
+      }),
+    ).toMatchObject({
+      otelEndpoint: 'http://collector:4318',
+      otelServiceName: 'directory',
+      metricsEnabled: false,
+    });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: ' ' }).otelEndpoint).toBeUndefined();
+  });
+
+  it.each([
+    [{ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }, /^invalid OTEL_EXPORTER_OTLP_ENDPOINT: /],
+    [{ METRICS_ENABLED: 'no' }, /^invalid METRICS_ENABLED: /],
+  ])('refuses %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
 describe('loadConfig: cross-request cache', () => {
   it('is off by default and in memory with CACHE_TTL_MS alone', () => {
     expect(loadConfig({}).cache).toEqual({
