@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createContext, requestIdOf } from './context.js';
-import { isGraphQLError, toGraphQLError } from './errors.js';
+import { InputError, isGraphQLError, toGraphQLError } from './errors.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { useObservability } from './observability/plugin.js';
 import { withRequestIds } from './observability/scope.js';
@@ -43,7 +43,36 @@ export function loadTypeDefs(): DocumentNode {
 
 /** The one schema: served standalone and as an Apollo Federation v2 subgraph. */
 export function buildSchema(): GraphQLSchema {
-  return buildSubgraphSchema([{ typeDefs: loadTypeDefs(), resolvers: { ...resolvers } }]);
+  const schema = buildSubgraphSchema([{ typeDefs: loadTypeDefs(), resolvers: { ...resolvers } }]);
+  guardEntityTypenames(schema);
+  return schema;
+}
+
+/**
+ * @apollo/subgraph throws a plain Error for a representation whose `__typename` is missing or not
+ * one of our entities, which would reach the caller as INTERNAL_SERVER_ERROR; it is bad input.
+ */
+function guardEntityTypenames(schema: GraphQLSchema): void {
+  const field = schema.getQueryType()?.getFields()['_entities'];
+  const resolve = field?.resolve;
+  const union = schema.getType('_Entity');
+  // Structural: the schema is built by @apollo/subgraph's (CommonJS) copy of graphql.
+  if (!field || !resolve || !union || !('getTypes' in union)) return;
+  const entities = new Set(union.getTypes().map((t) => t.name));
+  const expected = [...entities].join(', ');
+  field.resolve = (source, args: { representations?: unknown }, context, info) => {
+    const representations = Array.isArray(args.representations) ? args.representations : [];
+    for (const representation of representations) {
+      const typename: unknown = (representation as { __typename?: unknown } | null)?.__typename;
+      if (typeof typename !== 'string' || !entities.has(typename)) {
+        throw new InputError(
+          `every representation needs a __typename of an entity type (${expected})`,
+          'representations',
+        );
+      }
+    }
+    return resolve(source, args, context, info);
+  };
 }
 
 export interface GatewayOptions {
