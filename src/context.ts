@@ -33,7 +33,9 @@ export function createContext(request: Request, services: Services): GatewayCont
   const requestId = requestIdOf(request);
   const deadline: Deadline = {
     at: Date.now() + services.config.requestDeadlineMs,
-    signal: request.signal,
+    // The server adapter's request.signal is a proxy whose `aborted` can stay false after the
+    // client hangs up; a native signal derived from it reports the abort.
+    signal: AbortSignal.any([request.signal]),
   };
   const { config } = services;
   // Only these two headers are forwarded, each to its own upstream.

@@ -69,7 +69,9 @@ export function createServices(
     metrics?.upstreamAttempt(event);
     noteUpstreamAttempt();
     // 4xx (an unknown user, a bad token) is the caller's business; the upstream's failures are ours.
-    if (typeof event.status !== 'number' || event.status >= 500 || event.status === 429) {
+    if (event.status === 'client-abort') {
+      logger.debug(event, 'upstream call abandoned: the client went away');
+    } else if (typeof event.status !== 'number' || event.status >= 500 || event.status === 429) {
       logger.warn(event, 'upstream attempt failed');
     } else if (event.status >= 400) {
       logger.debug(event, 'upstream answered a client error');

@@ -30,7 +30,8 @@ export interface AttemptEvent {
   method: string;
   /** Route template, e.g. /accounts/:id/users: ids are not metric labels. */
   route: string;
-  status: number | 'timeout' | 'network' | 'circuit-open';
+  /** `client-abort`: the GraphQL client went away before the answer (not the upstream's fault). */
+  status: number | 'timeout' | 'network' | 'circuit-open' | 'client-abort';
   attempt: number;
   durationMs: number;
 }
@@ -173,7 +174,7 @@ export class UpstreamHttp {
         signal,
       });
     } catch (error) {
-      return this.failure(error, signal, deadline, attempt, observe);
+      return this.failure(error, signal, timeout, attempt, observe);
     }
     const requestId = headerValue(res.headers['x-request-id']);
     const contentType = headerValue(res.headers['content-type']) ?? '';
@@ -197,7 +198,7 @@ export class UpstreamHttp {
           retriable: false,
         };
       }
-      return this.failure(error, signal, deadline, attempt, observe);
+      return this.failure(error, signal, timeout, attempt, observe);
     }
     observe(res.statusCode);
     const status = res.statusCode;
@@ -224,15 +225,16 @@ export class UpstreamHttp {
   private failure(
     error: unknown,
     signal: AbortSignal,
-    deadline: Deadline,
+    timeout: AbortSignal,
     attempt: number,
     observe: (status: AttemptEvent['status']) => void,
   ): { error: UpstreamError; retriable: boolean } {
-    // The client went away: says nothing about the upstream's health.
-    if (deadline.signal?.aborted) this.options.breaker?.release();
+    // Aborted but not timed out: the client went away, which says nothing about the upstream.
+    const clientGone = signal.aborted && !timeout.aborted;
+    if (clientGone) this.options.breaker?.release();
     else this.options.breaker?.failure();
     if (signal.aborted) {
-      observe('timeout');
+      observe(clientGone ? 'client-abort' : 'timeout');
       return {
         error: new UpstreamError(this.upstream, { kind: 'timeout' }, undefined, attempt),
         retriable: false,

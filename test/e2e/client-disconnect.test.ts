@@ -1,0 +1,66 @@
+// Clients hanging up mid-query over a real socket: their aborted upstream calls say nothing about
+// the upstream's health, so the circuit stays closed and the next caller is served.
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Harness } from '../support/harness.js';
+import { startHarness } from '../support/harness.js';
+
+let h: Harness;
+let server: ReturnType<typeof createServer>;
+let port: number;
+
+beforeAll(async () => {
+  h = await startHarness({ sandbox: { latencyMs: 300 }, hooks: { breakerThreshold: 3 } });
+  server = createServer(h.gateway.yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await h.close();
+});
+
+const body = JSON.stringify({ query: '{ users(accountId: "1001", first: 2) { totalCount } }' });
+
+/** Sends the query and destroys the socket once the gateway has had time to call upstream. */
+function hangUpAfter(ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      path: '/graphql',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    });
+    req.on('error', () => resolve());
+    req.end(body);
+    setTimeout(() => {
+      req.destroy();
+      resolve();
+    }, ms);
+  });
+}
+
+it('six clients hanging up leave the circuit closed; the next query is answered', async () => {
+  h.resetCalls();
+  await Promise.all(Array.from({ length: 6 }, () => hangUpAfter(100)));
+  // The simulator's answers (300 ms) arrive after the hang-ups; let every aborted call settle.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  expect(h.calls().list).toBe(6);
+  expect(h.gateway.services.breakers.users.state).toBe('closed');
+  expect(h.logs.filter((l) => l.includes('circuit breaker state changed'))).toEqual([]);
+  const abandoned = h.logs.filter((l) => l.includes('the client went away'));
+  expect(abandoned).toHaveLength(6);
+  expect(h.logs.filter((l) => l.includes('upstream attempt failed'))).toEqual([]);
+
+  const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  const json = (await res.json()) as { data?: unknown; errors?: unknown };
+  expect(json.errors).toBeUndefined();
+  expect(json.data).toEqual({ users: { totalCount: 12 } });
+});
