@@ -161,6 +161,10 @@ export class UpstreamHttp {
         retriable: false,
       };
     }
+    // `timeout` must stay referenced until the attempt ends (it is, by `failure`): Node 20's
+    // AbortSignal.any() holds its sources weakly and the timer holds the signal weakly, so a timeout
+    // signal nothing else refers to can be collected and never fire (nodejs/node#57736). The soak
+    // (bench/soak.ts) saw exactly that: hung upstream calls that outlived UPSTREAM_TIMEOUT_MS.
     const timeout = AbortSignal.timeout(Math.min(this.options.timeoutMs, remaining));
     const signal = deadline.signal ? AbortSignal.any([timeout, deadline.signal]) : timeout;
 
