@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import type { GatewayContext } from './context.js';
 import { createContext, requestIdOf } from './context.js';
 import { InputError, isGraphQLError, toGraphQLError } from './errors.js';
+import { renderOfflineGraphiQL, useGraphiQLAssets } from './graphiql.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { useObservability } from './observability/plugin.js';
 import { withRequestIds } from './observability/scope.js';
@@ -115,6 +116,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
           title: 'Telecom directory gateway',
           defaultQuery: exampleQuery(options.exampleAccountId ?? '1001'),
         },
+    renderGraphiQL: renderOfflineGraphiQL,
     maskedErrors: { maskError: clientError, isDev: false },
     ...securityOptions(config),
     logging: {
@@ -134,6 +136,7 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
         metricsEndpoint: config.metricsEnabled ? '/metrics' : undefined,
       }),
       useReadinessCheck({ endpoint: '/ready', check: () => ready }),
+      ...(config.graphiql ? [useGraphiQLAssets()] : []),
       useRequestId(),
       useIncrementalErrorMapping(),
       // @defer/@stream: a list can be painted before its slow vCards arrive.
