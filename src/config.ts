@@ -31,6 +31,7 @@ const envSchema = z
     UPSTREAM_MAX_CONCURRENCY: positiveInt.max(10_000).default(64),
     UPSTREAM_TIMEOUT_MS: positiveInt.default(10_000),
     REQUEST_DEADLINE_MS: positiveInt.default(25_000),
+    SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
     UPSTREAM_MAX_BODY_BYTES: positiveInt.default(5 * 1024 * 1024),
     CURSOR_SECRET: optionalString,
     CORS_ORIGINS: optionalString,
@@ -92,6 +93,8 @@ export interface Config {
   upstreamTimeoutMs: number;
   /** Overall budget of one GraphQL request across all its upstream calls and retries. */
   requestDeadlineMs: number;
+  /** How long a SIGTERM drain waits for requests in flight before it cuts their connections. */
+  shutdownTimeoutMs: number;
   upstreamMaxBodyBytes: number;
   cursorSecret: string | undefined;
   corsOrigins: string[] | undefined;
@@ -149,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     upstreamMaxConcurrency: e.UPSTREAM_MAX_CONCURRENCY,
     upstreamTimeoutMs: e.UPSTREAM_TIMEOUT_MS,
     requestDeadlineMs: e.REQUEST_DEADLINE_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     upstreamMaxBodyBytes: e.UPSTREAM_MAX_BODY_BYTES,
     cursorSecret: e.CURSOR_SECRET,
     corsOrigins: e.CORS_ORIGINS?.split(',')

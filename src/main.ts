@@ -11,8 +11,6 @@ import { startTracing } from './observability/tracing.js';
 import { createGateway } from './server.js';
 import { startSandbox } from './sandbox/index.js';
 
-const DRAIN_TIMEOUT_MS = 10_000;
-
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -89,9 +87,12 @@ async function main(): Promise<void> {
     // Streams whose headers went out before the drain end with their connection still open.
     const sweep = setInterval(() => server.closeIdleConnections(), 200);
     const timer = setTimeout(() => {
-      logger.warn({ boundMs: DRAIN_TIMEOUT_MS }, 'drain bound reached: closing connections');
+      logger.warn(
+        { boundMs: config.shutdownTimeoutMs },
+        'drain bound reached: closing connections',
+      );
       server.closeAllConnections();
-    }, DRAIN_TIMEOUT_MS);
+    }, config.shutdownTimeoutMs);
     await closed;
     clearInterval(sweep);
     clearTimeout(timer);

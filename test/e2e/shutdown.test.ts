@@ -243,6 +243,44 @@ describe('SIGTERM with a request in flight (upstreams configured)', () => {
   });
 });
 
+describe('SIGTERM with a request that outlives the drain bound', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox();
+  });
+  afterAll(() => sandbox.close());
+
+  it('cuts it after SHUTDOWN_TIMEOUT_MS, abandons its upstream call and exits 0', async () => {
+    const gateway = await startGateway({
+      USERS_API_URL: sandbox.users.url,
+      VCARD_API_URL: sandbox.vcard.url,
+      USERS_API_TOKEN: 'svc',
+      VCARD_API_TOKEN: 'svc',
+      SHUTDOWN_TIMEOUT_MS: '300',
+      // Nothing else would end the request: only the bound does.
+      UPSTREAM_TIMEOUT_MS: '600000',
+      REQUEST_DEADLINE_MS: '600000',
+    });
+    let release = (): void => {};
+    sandbox.users.injectFault(
+      { until: new Promise<void>((resolve) => (release = resolve)) },
+      { match: /\/users$/ },
+    );
+    const stuck = await Connection.open(gateway.port);
+    stuck.write(post('{ users(accountId: "1001", first: 2) { nodes { firstName } } }'));
+    await until(() => sandbox.users.inFlight === 1);
+
+    gateway.child.kill('SIGTERM');
+    // Exiting needs the upstream pool closed, which waits for calls in flight: the cut connection
+    // must have aborted the held call, or the process would never get there.
+    expect(await gateway.exited).toEqual({ code: 0, signal: null });
+    expect(gateway.output()).toContain('drain bound reached');
+    await stuck.closedPromise;
+    expect(stuck.text()).toBe('');
+    release();
+  });
+});
+
 describe('SIGTERM in sandbox mode', () => {
   it('serves the built-in simulators, then stops them and exits 0', async () => {
     const gateway = await startGateway();
