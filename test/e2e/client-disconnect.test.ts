@@ -1,24 +1,21 @@
 // Clients hanging up mid-query over a real socket: their aborted upstream calls say nothing about
 // the upstream's health, so the circuit stays closed and the next caller is served.
-import { createServer, request as httpRequest } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Harness } from '../support/harness.js';
-import { startHarness } from '../support/harness.js';
+import { listenOnLoopback, startHarness } from '../support/harness.js';
 
 let h: Harness;
-let server: ReturnType<typeof createServer>;
+let server: Awaited<ReturnType<typeof listenOnLoopback>>;
 let port: number;
 
 beforeAll(async () => {
   h = await startHarness({ sandbox: { latencyMs: 300 }, hooks: { breakerThreshold: 3 } });
-  server = createServer(h.gateway.yoga);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  server = await listenOnLoopback(h.gateway);
+  port = server.port;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await server.close();
   await h.close();
 });
 

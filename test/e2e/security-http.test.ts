@@ -1,10 +1,9 @@
 // HTTP-level hardening: batching cap, request body cap (declared and streamed), CSRF prevention,
 // production switches for GraphiQL and introspection, and masking of unexpected errors.
-import { request as httpRequest, createServer } from 'node:http';
-import type { IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request as httpRequest } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { startHarness } from '../support/harness.js';
+import { listenOnLoopback, startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 
 const URL_ = 'http://localhost/graphql';
@@ -62,17 +61,15 @@ describe('batching (MAX_BATCH_SIZE, default 10)', () => {
 
 describe('request body cap (MAX_REQUEST_BYTES, default 100 kB)', () => {
   let h: Harness;
-  let server: Server;
+  let server: Awaited<ReturnType<typeof listenOnLoopback>>;
   let port: number;
   beforeAll(async () => {
     h = await startHarness();
-    server = createServer(h.gateway.yoga);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    server = await listenOnLoopback(h.gateway);
+    port = server.port;
   });
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await server.close();
     await h.close();
   });
   beforeEach(() => h.resetCalls());

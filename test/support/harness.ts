@@ -1,5 +1,7 @@
 // In-process gateway over in-process simulators: no port for the gateway (yoga.fetch), loopback
 // ports for the simulators, a captured log, and counters of upstream calls.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { createGateway } from '../../src/server.js';
@@ -86,4 +88,21 @@ export async function startHarness(
 
 export function codes(response: GraphQLResponse): unknown[] {
   return (response.errors ?? []).map((e) => e.extensions?.['code']);
+}
+
+/** The gateway on a real socket at 127.0.0.1 (port chosen by the OS), for socket-level tests. */
+export async function listenOnLoopback(
+  gateway: Gateway,
+): Promise<{ port: number; origin: string; close(): Promise<void> }> {
+  const server = createServer(gateway.yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    port,
+    origin: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
 }
