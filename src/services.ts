@@ -103,6 +103,7 @@ export function createServices(
       ? new VcardTokenProvider(tokensHttp, config.vcardApiKey)
       : undefined;
   const cache = createCache(config, logger, usersApiUrl, vcardApiUrl);
+  if (cache !== undefined) metrics?.observeCache({ users: cache.users, vcard: cache.vcard });
   return {
     config,
     logger,

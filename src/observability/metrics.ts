@@ -3,6 +3,7 @@
 // bounded sets (operation names are capped, statuses and routes are finite); no id or credential
 // is ever a label value.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CacheStats } from '../cache/upstream-cache.js';
 import type { CircuitState } from '../upstream/circuit-breaker.js';
 import type { AttemptEvent } from '../upstream/http.js';
 
@@ -75,6 +76,27 @@ export class GatewayMetrics {
       registers,
     });
     if (options.processMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * `upstream_cache_requests_total{upstream,result}` read at scrape time from the cache's own
+   * counters: a hit makes no upstream attempt, so it shows in no other metric.
+   */
+  observeCache(caches: Record<string, { stats: CacheStats }>): void {
+    new Counter({
+      name: 'upstream_cache_requests_total',
+      help: 'Cross-request cache lookups by upstream and result (hit; miss, which went upstream; revalidated, a miss the upstream answered 304).',
+      labelNames: ['upstream', 'result'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [upstream, { stats }] of Object.entries(caches)) {
+          this.inc({ upstream, result: 'hit' }, stats.hits);
+          this.inc({ upstream, result: 'miss' }, stats.misses);
+          this.inc({ upstream, result: 'revalidated' }, stats.revalidated);
+        }
+      },
+    });
   }
 
   get contentType(): string {

@@ -70,6 +70,21 @@ describe('in-memory cache', () => {
     expect(second.res).toEqual(first.res);
     expect(h.gateway.services.cache?.store.kind).toBe('memory');
     expect(h.gateway.services.cache?.vcard.stats.hits).toBe(50);
+
+    // Operators see the hits, which make no upstream attempt, at /metrics.
+    const scrape = await (await h.gateway.yoga.fetch('http://localhost/metrics')).text();
+    const sample = (upstream: string, result: string): number => {
+      const line = scrape
+        .split('\n')
+        .find((l) =>
+          l.startsWith(`upstream_cache_requests_total{upstream="${upstream}",result="${result}"}`),
+        );
+      return Number(line?.split(' ').at(-1));
+    };
+    expect(sample('vcard', 'hit')).toBe(50);
+    expect(sample('vcard', 'miss')).toBe(50);
+    expect(sample('users', 'hit')).toBe(1);
+    expect(sample('users', 'miss')).toBe(1);
   });
 
   it('is off by default: the same Q2 again costs the same upstream requests', async () => {
