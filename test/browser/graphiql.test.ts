@@ -1,7 +1,10 @@
 // GraphiQL in a real browser: Debian's headless Chromium (driven by playwright-core) opens the
 // gateway's /graphql on the sandbox, runs the prefilled example query, and the result pane shows
 // the sandbox's users. Every request the page makes must stay on the gateway: it works offline.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -15,7 +18,12 @@ import { startSandbox } from '../../src/sandbox/index.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const SCREENSHOT = new URL('../../docs/graphiql.png', import.meta.url);
+// docs/graphiql.png is refreshed on request (UPDATE_SCREENSHOT=1), so a test run leaves the
+// checkout as it was; otherwise the screenshot goes to a temporary file and is checked there.
+const SCREENSHOT =
+  process.env['UPDATE_SCREENSHOT'] === '1'
+    ? fileURLToPath(new URL('../../docs/graphiql.png', import.meta.url))
+    : join(tmpdir(), `graphiql-${process.pid}.png`);
 
 let sandbox: Sandbox;
 let gateway: Gateway;
@@ -109,7 +117,10 @@ it('runs the default query and shows the sandbox users, with no request leaving 
   expect(shown).toContain(`"firstName": "${name}"`);
   expect(shown).not.toContain('"errors"');
 
-  await page.screenshot({ path: SCREENSHOT.pathname });
+  await page.screenshot({ path: SCREENSHOT });
+  const png = readFileSync(SCREENSHOT);
+  expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+  if (process.env['UPDATE_SCREENSHOT'] !== '1') rmSync(SCREENSHOT);
   expect(offsite).toEqual([]);
   expect(pageErrors).toEqual([]);
   await page.close();
