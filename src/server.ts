@@ -123,7 +123,12 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       debug: (...args) => logger.debug(args.map(String).join(' ')),
       info: (...args) => logger.info(args.map(String).join(' ')),
       warn: (...args) => logger.warn(args.map(String).join(' ')),
-      error: (...args) => logger.error(args.map(String).join(' ')),
+      // Yoga logs every error it maps. The contract's own (bad input, refusals, upstream failures
+      // that the HTTP layer already logged per attempt) are routine: debug. Unexpected ones: error.
+      error: (...args) =>
+        args.length === 1 && isContractError(args[0])
+          ? logger.debug(String(args[0]))
+          : logger.error(args.map(String).join(' ')),
     },
     cors: corsOptions(config),
     plugins: [
@@ -156,6 +161,11 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
     },
     close: () => services.close(),
   };
+}
+
+function isContractError(error: unknown): boolean {
+  const original = isGraphQLError(error) ? (error.originalError ?? error) : error;
+  return toGraphQLError(original) !== undefined;
 }
 
 /**

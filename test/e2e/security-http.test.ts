@@ -294,7 +294,26 @@ describe('unexpected errors', () => {
     expect(res.errors).toHaveLength(2);
     expect(res.errors).toEqual(expect.arrayContaining([masked('vcard'), masked('user')]));
     expect(JSON.stringify(res)).not.toMatch(/hunter2|secret\.ts|TypeError|stack/);
-    // The details stay in the server's log.
-    expect(h.logs.some((line) => line.includes('secret.ts:12'))).toBe(true);
+    // The details stay in the server's log, at error level.
+    const errorLines = h.logs.filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
+    expect(errorLines.some((line) => line.includes('secret.ts:12'))).toBe(true);
+  });
+
+  it('are the only errors logged at error level: bad input and upstream failures are routine', async () => {
+    h.logs.length = 0;
+    h.sandbox.vcard.injectFault({ status: 500 }, { times: 1 });
+    const res = await h.gql(`{
+      bad: user(accountId: "../1001", userId: "869048") { userId }
+      card: vcard(accountId: "1001", userId: "869048") { formattedName }
+    }`);
+    expect(res.errors?.map((e) => e.extensions?.['code']).sort()).toEqual([
+      'BAD_USER_INPUT',
+      'UPSTREAM_ERROR',
+    ]);
+    const levels = h.logs.map((line) => (JSON.parse(line) as { level: number }).level);
+    expect(levels.filter((level) => level >= 50)).toEqual([]);
+    // Each is still in the log: the upstream failure at warn (per attempt), both at debug.
+    expect(h.logs.some((line) => line.includes('Invalid accountId'))).toBe(true);
+    expect(h.logs.some((line) => line.includes('upstream attempt failed'))).toBe(true);
   });
 });
