@@ -73,12 +73,12 @@ describe('loadConfig: observability', () => {
     });
     expect(
       loadConfig({
-        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318/',
         OTEL_SERVICE_NAME: 'directory',
         METRICS_ENABLED: 'false',
       }),
     ).toMatchObject({
-      otelEndpoint: 'http://collector:4318',
+      otelEndpoint: 'http://127.0.0.1:4318',
       otelServiceName: 'directory',
       metricsEnabled: false,
     });
