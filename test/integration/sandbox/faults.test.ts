@@ -1,8 +1,8 @@
 // The shared simulator machinery, exercised through the users simulator over real HTTP: every fault
 // kind, FIFO/times/match, the request log, the concurrency counters, latency and a quick close.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../src/sandbox/index.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox } from '../../../src/sandbox/index.js';
+import type { Sandbox } from '../../../src/sandbox/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {

@@ -1,10 +1,10 @@
 // Example tests for each mapping rule: document → VCard, and VCard → vCard 4.0 / 3.0 text.
 import { describe, expect, it } from 'vitest';
-import type { VCard } from '../../src/domain.js';
-import { userDocumentSchema, type UserDocument } from '../../src/vcard/document.js';
-import { vcardFromDocument } from '../../src/vcard/from-document.js';
-import { vcardFromText } from '../../src/vcard/from-text.js';
-import { vcardToText } from '../../src/vcard/to-text.js';
+import type { VCard } from '../../../src/domain.js';
+import { userDocumentSchema, type UserDocument } from '../../../src/vcard/document.js';
+import { vcardFromDocument } from '../../../src/vcard/from-document.js';
+import { vcardFromText } from '../../../src/vcard/from-text.js';
+import { vcardToText } from '../../../src/vcard/to-text.js';
 
 const fullDocument: UserDocument = {
   first_name: 'Ann',

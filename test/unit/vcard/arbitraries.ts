@@ -2,7 +2,7 @@
 // combining marks, controls, CR/LF, the characters vCard escapes, very long values), missing and
 // null fields, empty profiles.
 import fc from 'fast-check';
-import type { UserDocument } from '../../src/vcard/document.js';
+import type { UserDocument } from '../../../src/vcard/document.js';
 
 /** Characters and sequences that stress escaping, folding and UTF-8 handling. */
 const nasty = fc.constantFrom(

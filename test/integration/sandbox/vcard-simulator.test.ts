@@ -1,10 +1,10 @@
 // The vcard API simulator over real HTTP: JSON and vCard text answers per user, the documented error
 // body with X-Request-ID, token checks, PUT /api_auth with revocation, and its OpenAPI description.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataset, usersWithVcardFormat } from '../../src/sandbox/data.js';
-import type { Dataset, UserRecord } from '../../src/sandbox/data.js';
-import { startVcardSimulator } from '../../src/sandbox/vcard-simulator.js';
-import type { VcardSimulator } from '../../src/sandbox/vcard-simulator.js';
+import { createDataset, usersWithVcardFormat } from '../../../src/sandbox/data.js';
+import type { Dataset, UserRecord } from '../../../src/sandbox/data.js';
+import { startVcardSimulator } from '../../../src/sandbox/vcard-simulator.js';
+import type { VcardSimulator } from '../../../src/sandbox/vcard-simulator.js';
 import { check } from './schema-check.js';
 
 const dataset: Dataset = createDataset();

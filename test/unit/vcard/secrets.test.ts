@@ -1,11 +1,11 @@
 // The upstream user document carries secrets (password, voicemail, call recording, forwarding,
 // metaflows, …). Only contact details may reach the model, its JSON, or the vCard text.
 import { describe, expect, it } from 'vitest';
-import { userDocumentEnvelopeSchema, userDocumentSchema } from '../../src/vcard/document.js';
-import { documentToVcard3TextWithIcal } from '../../src/vcard/fixtures.js';
-import { vcardFromDocument } from '../../src/vcard/from-document.js';
-import { vcardFromText } from '../../src/vcard/from-text.js';
-import { vcardToText } from '../../src/vcard/to-text.js';
+import { userDocumentEnvelopeSchema, userDocumentSchema } from '../../../src/vcard/document.js';
+import { documentToVcard3TextWithIcal } from '../../../src/vcard/fixtures.js';
+import { vcardFromDocument } from '../../../src/vcard/from-document.js';
+import { vcardFromText } from '../../../src/vcard/from-text.js';
+import { vcardToText } from '../../../src/vcard/to-text.js';
 import { sampleUserDocumentEnvelope } from './sample-document.js';
 
 /** Paths (dot-joined) of the document fields that are contact details, hence allowed through. */

@@ -1,7 +1,7 @@
 // Example tests for reading vCard text written by others (3.0 crossbar answers, 4.0 cards) and
 // for bodies that are not vCards.
 import { describe, expect, it } from 'vitest';
-import { VCardParseError, vcardFromText } from '../../src/vcard/from-text.js';
+import { VCardParseError, vcardFromText } from '../../../src/vcard/from-text.js';
 
 const card3 = (...body: string[]): string =>
   ['BEGIN:VCARD', 'VERSION:3.0', ...body, 'END:VCARD', ''].join('\r\n');

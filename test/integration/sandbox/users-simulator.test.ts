@@ -1,9 +1,9 @@
 // The users API simulator over real HTTP: envelope, paging, clamping, filters, errors, auth and the
 // OpenAPI description its answers must match.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataset } from '../../src/sandbox/data.js';
-import { startUsersSimulator } from '../../src/sandbox/users-simulator.js';
-import type { UsersSimulator } from '../../src/sandbox/users-simulator.js';
+import { createDataset } from '../../../src/sandbox/data.js';
+import { startUsersSimulator } from '../../../src/sandbox/users-simulator.js';
+import type { UsersSimulator } from '../../../src/sandbox/users-simulator.js';
 import { check } from './schema-check.js';
 
 interface Page {

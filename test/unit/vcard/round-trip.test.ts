@@ -4,12 +4,12 @@
 import fc from 'fast-check';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import type { VCard } from '../../src/domain.js';
-import { documentToVcard3TextWithIcal } from '../../src/vcard/fixtures.js';
-import { vcardFromDocument } from '../../src/vcard/from-document.js';
-import { vcardFromText } from '../../src/vcard/from-text.js';
-import { cleanList, cleanText } from '../../src/vcard/normalize.js';
-import { vcardToText } from '../../src/vcard/to-text.js';
+import type { VCard } from '../../../src/domain.js';
+import { documentToVcard3TextWithIcal } from '../../../src/vcard/fixtures.js';
+import { vcardFromDocument } from '../../../src/vcard/from-document.js';
+import { vcardFromText } from '../../../src/vcard/from-text.js';
+import { cleanList, cleanText } from '../../../src/vcard/normalize.js';
+import { vcardToText } from '../../../src/vcard/to-text.js';
 import { userDocument } from './arbitraries.js';
 
 const VERSIONS = ['4.0', '3.0'] as const;

@@ -5,8 +5,8 @@ import {
   encodeCursor,
   listFingerprint,
   type CursorPosition,
-} from '../../src/pagination/cursor.js';
-import { PaginationInputError } from '../../src/pagination/errors.js';
+} from '../../../src/pagination/cursor.js';
+import { PaginationInputError } from '../../../src/pagination/errors.js';
 
 const FP = listFingerprint({ accountId: '1001', filter: {}, order: 'upstream' });
 const OTHER_FP = listFingerprint({ accountId: '1002', filter: {}, order: 'upstream' });

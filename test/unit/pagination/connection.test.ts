@@ -7,10 +7,10 @@ import {
   type ConnectionArgs,
   type FetchedPage,
   type PaginateOptions,
-} from '../../src/pagination/connection.js';
-import { decodeCursor, encodeCursor, listFingerprint } from '../../src/pagination/cursor.js';
-import { PaginationInputError } from '../../src/pagination/errors.js';
-import type { PageRequest } from '../../src/pagination/planner.js';
+} from '../../../src/pagination/connection.js';
+import { decodeCursor, encodeCursor, listFingerprint } from '../../../src/pagination/cursor.js';
+import { PaginationInputError } from '../../../src/pagination/errors.js';
+import type { PageRequest } from '../../../src/pagination/planner.js';
 
 interface Item {
   id: string;

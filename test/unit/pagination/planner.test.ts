@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planWindow, type PageRequest } from '../../src/pagination/planner.js';
+import { planWindow, type PageRequest } from '../../../src/pagination/planner.js';
 
 /** Offsets [start, end) of a request. */
 function span({ page, pageSize }: PageRequest): [number, number] {

@@ -1,8 +1,8 @@
 // Upstream caching headers → what the cross-request cache may keep and for how long, and the
 // in-memory store's bounds.
 import { describe, expect, it } from 'vitest';
-import { MemoryStore } from '../../src/cache/memory.js';
-import { cachePolicy, parseCacheControl } from '../../src/cache/upstream-cache.js';
+import { MemoryStore } from '../../../src/cache/memory.js';
+import { cachePolicy, parseCacheControl } from '../../../src/cache/upstream-cache.js';
 
 const TTL = 60_000;
 
