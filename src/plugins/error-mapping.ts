@@ -1,7 +1,10 @@
 // How errors leave the gateway: the contract's codes for known errors (src/errors.ts), masking for
 // unexpected ones, the same for @defer/@stream payloads, and log lines without query text.
-import { GraphQLError } from 'graphql';
-import { handleStreamOrSingleExecutionResult, maskError as yogaMaskError } from 'graphql-yoga';
+import {
+  createGraphQLError,
+  handleStreamOrSingleExecutionResult,
+  maskError as yogaMaskError,
+} from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.js';
@@ -28,7 +31,8 @@ export function clientError(error: unknown, message: string): Error {
     extensions['code'] = 'BAD_USER_INPUT';
   }
   if (known === located && extensions['code'] === located.extensions['code']) return located;
-  return new GraphQLError(located.message, {
+  // Yoga's own factory: its copy of graphql recognises the error and strips `http` from the answer.
+  return createGraphQLError(located.message, {
     nodes: located.nodes ?? null,
     source: located.source ?? null,
     positions: located.positions ?? null,
@@ -57,23 +61,18 @@ export function isContractError(error: unknown): boolean {
 export function describeError(error: unknown): Record<string, unknown> {
   const operation = currentScope()?.operation?.label;
   const base = operation === undefined ? {} : { operation };
-  if (isGraphQLError(error)) {
-    const code = error.extensions['code'];
-    const inner = error.originalError;
-    return {
-      ...base,
-      message: error.message,
-      ...(typeof code === 'string' ? { code } : {}),
-      ...(error.path === undefined ? {} : { path: error.path.join('.') }),
-      ...(inner && !isGraphQLError(inner) && inner.stack !== undefined
-        ? { stack: inner.stack }
-        : {}),
-    };
-  }
-  if (error instanceof Error) {
-    return { ...base, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
-  }
-  return { ...base, message: typeof error === 'string' ? error : 'non-error value thrown' };
+  const located = isGraphQLError(error) ? error : undefined;
+  const original = located?.originalError ?? error;
+  const known = toGraphQLError(original);
+  const code = known?.extensions['code'] ?? located?.extensions['code'];
+  const stack = !known && original instanceof Error ? original.stack : undefined;
+  return {
+    ...base,
+    message: error instanceof Error ? error.message : String(error),
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(located?.path === undefined ? {} : { path: located.path.join('.') }),
+    ...(stack === undefined ? {} : { stack }),
+  };
 }
 
 /**
@@ -96,8 +95,9 @@ export function yogaLogging(logger: Logger) {
         return;
       }
       for (const error of found) {
-        if (isContractError(error)) logger.debug({ err: describeError(error) }, 'request error');
-        else logger.error({ err: describeError(error) }, 'unexpected error');
+        // Not `err`: pino's serializer would print it as an Error.
+        if (isContractError(error)) logger.debug({ error: describeError(error) }, 'request error');
+        else logger.error({ error: describeError(error) }, 'unexpected error');
       }
     },
   };
