@@ -4,9 +4,10 @@ import { parse } from 'graphql';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readCostTable } from '../../src/cost/directives.js';
 import { operationCost } from '../../src/cost/query-cost.js';
+import { createOperationCoster } from '../../src/plugins/cost.js';
 import { buildSchema } from '../../src/server.js';
 import { startHarness } from '../support/harness.js';
-import type { Harness } from '../support/harness.js';
+import type { GraphQLResponse, Harness } from '../support/harness.js';
 
 const schema = buildSchema();
 const table = readCostTable();
@@ -149,5 +150,119 @@ describe('MAX_QUERY_COST through the gateway', () => {
     expect(errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(errors?.[0]?.extensions?.['cost']).toBe(3150);
     expect((await h.gql(WITH_EXTENSIONS, { n: 83 })).errors).toBeUndefined();
+  });
+});
+
+describe('MAX_QUERY_COST per HTTP request: a batch is summed', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { MAX_QUERY_COST: '2650' } });
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.resetCalls());
+
+  const PAGE =
+    'query($n: Int) { users(accountId: "1001", first: $n) { nodes { vcard { formattedName } } } }';
+  const batch = async (operations: unknown[]) => {
+    const response = await h.gateway.yoga.fetch('http://localhost/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(operations),
+    });
+    return (await response.json()) as GraphQLResponse[];
+  };
+
+  it('refuses every operation when their sum is over the limit, before any upstream call', async () => {
+    // 1,350 each, under the limit alone; 2,700 together.
+    const results = await batch([
+      { query: PAGE, variables: { n: 50 } },
+      { query: PAGE, variables: { n: 50 } },
+    ]);
+    expect(results).toHaveLength(2);
+    for (const result of results) {
+      expect(result.data ?? null).toBeNull();
+      expect(result.errors?.[0]?.extensions).toEqual({
+        code: 'GRAPHQL_VALIDATION_FAILED',
+        cost: 2700,
+        maxCost: 2650,
+      });
+      expect(result.errors?.[0]?.message).toMatch(
+        /^Query cost 2700 \(the 2 operations of this request together\) exceeds the limit of 2650/,
+      );
+    }
+    expect(h.calls()).toEqual({ list: 0, user: 0, vcard: 0, apiAuth: 0 });
+  });
+
+  it('runs a batch whose sum is within the limit', async () => {
+    const results = await batch([
+      { query: PAGE, variables: { n: 50 } },
+      { query: PAGE, variables: { n: 40 } },
+    ]);
+    expect(results.map((r) => r.errors)).toEqual([undefined, undefined]);
+  });
+
+  it('does not wait for operations that end before execution (bad syntax, APQ miss)', async () => {
+    const results = await batch([
+      { query: PAGE, variables: { n: 100 } },
+      { query: '{ users(' },
+      { extensions: { persistedQuery: { version: 1, sha256Hash: 'b'.repeat(64) } } },
+    ]);
+    expect(results[0]?.errors).toBeUndefined();
+    expect(results[1]?.errors?.[0]?.message).toMatch(/^Syntax Error/);
+    expect(results[2]?.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
+  });
+});
+
+describe('the cost counts upstream calls truthfully (25 a call)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(() => h.close());
+  beforeEach(() => h.resetCalls());
+
+  it('a vCard under a page of 100 is 100 vCard calls, and the cost says so', async () => {
+    const query = '{ users(accountId: "1003", first: 100) { nodes { vcard { formattedName } } } }';
+    const res = await h.gql(query);
+    expect(res.errors).toBeUndefined();
+    expect(h.calls()).toMatchObject({ list: 1, vcard: 100 });
+    // 2 list calls at most (50) + 100 × (User 1 + vCard call 25)
+    expect(cost(query)).toBe(50 + 100 * (1 + 25));
+  });
+
+  it.each([
+    '{ users(accountId: "1003", first: 100) { nodes { vcard { formattedName } } } }',
+    '{ users(accountId: "1003", first: 70, after: null) { edges { node { userId vcard { title } } } } }',
+    '{ users(accountId: "1003", last: 30) { nodes { userId } } }',
+    '{ users(accountId: "1003", first: 0) { totalCount } }',
+    '{ users(accountId: "1001", first: 12) { nodes { extensions { user { vcard { formattedName } } } } } }',
+    '{ a: user(accountId: "1001", userId: "869048") { vcard { formattedName } } b: vcard(accountId: "1001", userId: "869048") { title } }',
+  ])('%s makes at most cost / 25 upstream calls', async (query) => {
+    const res = await h.gql(query);
+    expect(res.errors).toBeUndefined();
+    const { list, user, vcard, apiAuth } = h.calls();
+    const calls = list + user + vcard + apiAuth;
+    expect(calls).toBeGreaterThan(0);
+    expect(calls * 25).toBeLessThanOrEqual(cost(query));
+  });
+});
+
+describe('cost computed once per (document, operation, variables shape)', () => {
+  it('reuses a cost for variables that do not size anything', () => {
+    const coster = createOperationCoster(table, options);
+    const document = parse(
+      'query($a: ID!, $n: Int) { users(accountId: $a, first: $n) { nodes { vcard { title } } } }',
+    );
+    expect(coster.cost(schema, document, { a: '1', n: 10 }, undefined)).toBe(50 + 10 * 26);
+    expect(coster.cost(schema, document, { a: '2', n: 10 }, undefined)).toBe(50 + 10 * 26);
+    expect(coster.computations).toBe(1);
+    expect(coster.cost(schema, document, { a: '2', n: 20 }, undefined)).toBe(50 + 20 * 26);
+    expect(coster.cost(schema, document, { a: '3', n: 20 }, undefined)).toBe(50 + 20 * 26);
+    expect(coster.computations).toBe(2);
+    // A list variable is sized by its length only.
+    const nodes = parse('query($ids: [ID!]!) { nodes(ids: $ids) { id } }');
+    expect(coster.cost(schema, nodes, { ids: ['a', 'b'] }, undefined)).toBe(50);
+    expect(coster.cost(schema, nodes, { ids: ['c', 'd'] }, undefined)).toBe(50);
+    expect(coster.computations).toBe(3);
   });
 });
