@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createGateway } from '../../src/server.js';
 import type { Gateway } from '../../src/server.js';
 import type { ServiceHooks } from '../../src/services.js';
-import { startSandbox } from '../../src/sandbox/index.js';
+import { sandboxConfig, startSandbox } from '../../sandbox/index.js';
 
 export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 export type SandboxOptions = Parameters<typeof startSandbox>[0];
@@ -36,15 +36,16 @@ export async function startHarness(
   options: { env?: Record<string, string>; sandbox?: SandboxOptions; hooks?: ServiceHooks } = {},
 ): Promise<Harness> {
   const sandbox = await startSandbox(options.sandbox);
-  const config = loadConfig({
-    USERS_API_URL: sandbox.users.url,
-    VCARD_API_URL: sandbox.vcard.url,
-    // As `npm start` in sandbox mode: service tokens, so requests without headers work.
-    // A test passes '' to unset one.
-    USERS_API_TOKEN: 'sandbox',
-    VCARD_API_TOKEN: 'sandbox',
-    ...options.env,
-  });
+  const env = options.env ?? {};
+  // Configured as a deployment pointed at these upstreams (so NODE_ENV=production and the CORS
+  // defaults behave as in production), with the sandbox's service tokens, so requests without
+  // headers work as with `npm start`. A test passes '' to unset a token.
+  const config = sandboxConfig(
+    loadConfig({ USERS_API_URL: sandbox.users.url, VCARD_API_URL: sandbox.vcard.url, ...env }),
+    sandbox,
+  );
+  if (env['USERS_API_TOKEN'] === '') config.usersApiToken = undefined;
+  if (env['VCARD_API_TOKEN'] === '') config.vcardApiToken = undefined;
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const gateway = createGateway(config, {

@@ -1,8 +1,8 @@
 // startSandbox: the shape src/main.ts and the test harness rely on, one dataset behind both
 // simulators, and per-simulator options.
 import { describe, expect, it } from 'vitest';
-import { createDataset } from '../../../src/sandbox/data.js';
-import { startSandbox } from '../../../src/sandbox/index.js';
+import { createDataset } from '../../../sandbox/data.js';
+import { startSandbox } from '../../../sandbox/index.js';
 
 describe('startSandbox', () => {
   it('starts both simulators on loopback over one dataset, example account first', async () => {
