@@ -84,7 +84,10 @@ export const SANDBOX_SERVICE_TOKEN = 'sandbox';
  * says how to authenticate to it. The simulators accept any token by default, so GraphiQL works
  * with no headers at all.
  */
-export function sandboxConfig(config: Config, sandbox: Pick<Sandbox, 'users' | 'vcard'>): Config {
+export function sandboxConfig(
+  config: Config,
+  sandbox: { users: { url: string }; vcard: { url: string } },
+): Config {
   return {
     ...config,
     usersApiUrl: sandbox.users.url,
