@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createGateway } from '../../src/server.js';
 import type { Gateway } from '../../src/server.js';
 import type { ServiceHooks } from '../../src/services.js';
-import { sandboxConfig, startSandbox } from '../../sandbox/index.js';
+import { OAUTH_TOKEN_PATH, sandboxConfig, startSandbox } from '../../sandbox/index.js';
 
 export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 export type SandboxOptions = Parameters<typeof startSandbox>[0];
@@ -28,6 +28,8 @@ export interface Harness {
   ): Promise<GraphQLResponse & { status: number; headers: Headers }>;
   /** Upstream calls since the last reset, by kind. */
   calls(): { list: number; user: number; vcard: number; apiAuth: number };
+  /** Token endpoint calls since the last reset: OAuth2 (users), user_auth and api_auth (vcard). */
+  tokenCalls(): { oauth: number; userAuth: number; apiAuth: number };
   resetCalls(): void;
   close(): Promise<void>;
 }
@@ -74,6 +76,15 @@ export async function startHarness(
         user: all.filter((p) => /^GET \/accounts\/[^/]+\/users\/[^/]+$/.test(p)).length,
         vcard: all.filter((p) => /\/vcard$/.test(p)).length,
         apiAuth: all.filter((p) => p.endsWith('/api_auth')).length,
+      };
+    },
+    tokenCalls() {
+      const count = (log: { path: string }[], path: string) =>
+        log.filter((r) => r.path === path).length;
+      return {
+        oauth: count(sandbox.users.log, OAUTH_TOKEN_PATH),
+        userAuth: count(sandbox.vcard.log, '/user_auth'),
+        apiAuth: count(sandbox.vcard.log, '/api_auth'),
       };
     },
     resetCalls() {

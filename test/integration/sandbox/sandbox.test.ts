@@ -3,6 +3,8 @@
 // it; and `npm run sandbox -- --require-auth`.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
 import { createDataset } from '../../../sandbox/data.js';
@@ -153,5 +155,28 @@ describe('requireAuth', () => {
       child.kill('SIGTERM');
       await exited;
     }
+  });
+});
+
+describe('the production path', () => {
+  it('src/ loads the sandbox only through the dynamic import in main.ts', () => {
+    const root = new URL('../../../src/', import.meta.url).pathname;
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
+    expect(files.length).toBeGreaterThan(20);
+    const loads: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(join(root, file), 'utf8');
+      for (const line of text.split('\n')) {
+        // Type-only imports are erased from the JavaScript.
+        if (/sandbox\//.test(line) && /\bimport\b/.test(line) && !/^import type /.test(line)) {
+          loads.push(`${file}: ${line.trim()}`);
+        }
+      }
+    }
+    expect(loads).toEqual([
+      "main.ts: const { sandboxConfig, startSandbox } = await import('../sandbox/index.js');",
+    ]);
   });
 });
