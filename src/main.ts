@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
+import type { Sandbox } from '../sandbox/index.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { startTracing } from './observability/tracing.js';
 import { createGateway } from './server.js';
-import { startSandbox } from './sandbox/index.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -24,16 +24,12 @@ async function main(): Promise<void> {
   }
   const logger = pino({ level: config.logLevel });
 
-  const sandbox = config.sandbox ? await startSandbox() : undefined;
-  if (sandbox) {
-    // The simulators accept any token; service tokens let GraphiQL work with no headers at all.
-    config = {
-      ...config,
-      usersApiUrl: sandbox.users.url,
-      vcardApiUrl: sandbox.vcard.url,
-      usersApiToken: config.usersApiToken ?? 'sandbox',
-      vcardApiToken: config.vcardApiToken ?? 'sandbox',
-    };
+  let sandbox: Sandbox | undefined;
+  if (config.sandbox) {
+    // Loaded only here: a deployment pointed at real upstreams never loads the simulators.
+    const { sandboxConfig, startSandbox } = await import('../sandbox/index.js');
+    sandbox = await startSandbox();
+    config = sandboxConfig(config, sandbox);
     logger.info(
       { usersApi: sandbox.users.url, vcardApi: sandbox.vcard.url, accounts: sandbox.accountIds },
       'sandbox mode: USERS_API_URL and VCARD_API_URL are not set, serving built-in simulators with seeded data',

@@ -5,4 +5,3 @@ export { vcardFromDocument } from './from-document.js';
 export { VCardParseError, vcardFromText } from './from-text.js';
 export { vcardToText } from './to-text.js';
 export type { VCardVersion } from './to-text.js';
-export { documentToVcard3TextWithIcal } from './fixtures.js';

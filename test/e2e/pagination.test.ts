@@ -3,8 +3,8 @@
 // GraphQL operation costs counted from the simulator's log.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataset, deleteUsers, insertUsers } from '../../src/sandbox/index.js';
-import type { Dataset } from '../../src/sandbox/index.js';
+import { createDataset, deleteUsers, insertUsers } from '../../sandbox/index.js';
+import type { Dataset } from '../../sandbox/index.js';
 import { planWindow } from '../../src/pagination/planner.js';
 import { codes, startHarness } from '../support/harness.js';
 import type { GraphQLResponse, Harness } from '../support/harness.js';

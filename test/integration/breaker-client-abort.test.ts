@@ -1,6 +1,6 @@
 // A client that goes away aborts its upstream calls; that must not count against the upstream.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSandbox } from '../../src/sandbox/index.js';
+import { startSandbox } from '../../sandbox/index.js';
 import { CircuitBreaker } from '../../src/upstream/circuit-breaker.js';
 import { UpstreamHttp } from '../../src/upstream/http.js';
 
@@ -29,7 +29,7 @@ function client(breaker: CircuitBreaker): UpstreamHttp {
 it('a client abort leaves the circuit closed; an upstream timeout opens it', async () => {
   const breaker = new CircuitBreaker({ threshold: 1 });
   const http = client(breaker);
-  sandbox.users.injectFault({ hang: true }, { times: 1 });
+  sandbox.users.injectFault({ kind: 'hang' }, { times: 1 });
   const aborted = http.request(request, {
     at: Date.now() + 5_000,
     signal: AbortSignal.timeout(50),
@@ -37,7 +37,7 @@ it('a client abort leaves the circuit closed; an upstream timeout opens it', asy
   await expect(aborted).rejects.toMatchObject({ failure: { kind: 'timeout' } });
   expect(breaker.state).toBe('closed');
 
-  sandbox.users.injectFault({ hang: true }, { times: 1 });
+  sandbox.users.injectFault({ kind: 'hang' }, { times: 1 });
   const timedOut = http.request(request, { at: Date.now() + 50 });
   await expect(timedOut).rejects.toMatchObject({ failure: { kind: 'timeout' } });
   expect(breaker.state).toBe('open');

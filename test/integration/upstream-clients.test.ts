@@ -3,8 +3,8 @@
 // bodies and deadlines. End-to-end retry/breaker/credential behaviour is in test/e2e/resilience.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamError, codeOf } from '../../src/errors.js';
-import { createDataset, startSandbox, usersWithVcardFormat } from '../../src/sandbox/index.js';
-import type { Sandbox, UserRecord, VcardFormat } from '../../src/sandbox/index.js';
+import { createDataset, startSandbox, usersWithVcardFormat } from '../../sandbox/index.js';
+import type { Sandbox, UserRecord, VcardFormat } from '../../sandbox/index.js';
 import type { CallContext } from '../../src/upstream/call.js';
 import { UpstreamHttp } from '../../src/upstream/http.js';
 import type { HttpOptions } from '../../src/upstream/http.js';
@@ -84,7 +84,7 @@ function vcardUser(format: VcardFormat | null, index = 0): UserRecord {
 
 /** A 200 JSON answer of the users API with this body, for the next request. */
 function usersAnswer(body: unknown): void {
-  sandbox.users.injectFault({ status: 200, body: JSON.stringify(body) });
+  sandbox.users.injectFault({ kind: 'status', status: 200, body: JSON.stringify(body) });
 }
 
 /** The users API's single-user envelope around `data`. */
@@ -377,7 +377,7 @@ describe('UsersClient.getUser', () => {
   });
 
   it('does not turn other error statuses into null', async () => {
-    sandbox.users.injectFault({ status: 403 });
+    sandbox.users.injectFault({ kind: 'status', status: 403 });
     const error = await rejection(users.getUser('1001', String(records('1001')[0]?.id), call()));
     expect(error.failure).toEqual({ kind: 'status', status: 403 });
     expect(codeOf(error)).toBe('FORBIDDEN');
@@ -482,7 +482,7 @@ describe('VcardClient.getVcard', () => {
       { contentType: 'application/json', body: '{"data":"x"}' },
     ],
   ])('%s is malformed / UPSTREAM_ERROR with the request id, not retried', async (_name, fault) => {
-    sandbox.vcard.injectFault({ status: 200, ...fault });
+    sandbox.vcard.injectFault({ kind: 'status', status: 200, ...fault });
     const error = await rejection(
       vcards.getVcard(
         '1001',
@@ -505,7 +505,10 @@ describe('UpstreamHttp', () => {
     users.listUsers({ accountId: '1001', page: 1, pageSize: 2, filter: {} }, ctx);
 
   it('a body larger than maxBodyBytes is too-large, not retried, and the pool keeps working', async () => {
-    sandbox.users.injectFault({ hugeBody: HTTP_OPTIONS.maxBodyBytes + 1 }, { times: 3 });
+    sandbox.users.injectFault(
+      { kind: 'huge-body', bytes: HTTP_OPTIONS.maxBodyBytes + 1 },
+      { times: 3 },
+    );
     const error = await rejection(list());
     expect(error.failure).toEqual({ kind: 'too-large', status: 200 });
     expect(codeOf(error)).toBe('UPSTREAM_ERROR');
@@ -515,7 +518,7 @@ describe('UpstreamHttp', () => {
   });
 
   it('a body of exactly maxBodyBytes is read (and then judged by its content)', async () => {
-    sandbox.users.injectFault({ hugeBody: HTTP_OPTIONS.maxBodyBytes });
+    sandbox.users.injectFault({ kind: 'huge-body', bytes: HTTP_OPTIONS.maxBodyBytes });
     const error = await rejection(list());
     // {"data":"xxx…"} is valid JSON but not a users page: read in full, then rejected as malformed.
     expect(error.failure).toEqual({ kind: 'malformed', status: 200 });
@@ -523,7 +526,7 @@ describe('UpstreamHttp', () => {
   });
 
   it('a truncated body is retried like a connection reset', async () => {
-    sandbox.users.injectFault({ truncate: true });
+    sandbox.users.injectFault({ kind: 'truncate' });
     const page = await list();
     expect(page.totalItems).toBe(12);
     expect(page.users).toHaveLength(2);
@@ -531,7 +534,7 @@ describe('UpstreamHttp', () => {
   });
 
   it('a body truncated on every attempt is a network failure after maxRetries + 1 attempts', async () => {
-    sandbox.users.injectFault({ truncate: true }, { times: 3 });
+    sandbox.users.injectFault({ kind: 'truncate' }, { times: 3 });
     const error = await rejection(list());
     expect(error.failure).toEqual({ kind: 'network' });
     expect(error.attempts).toBe(3);
@@ -540,7 +543,7 @@ describe('UpstreamHttp', () => {
   });
 
   it('gives up at the request deadline: timeout in well under the upstream delay, no retry', async () => {
-    sandbox.users.injectFault({ delayMs: 1000 });
+    sandbox.users.injectFault({ kind: 'delay', ms: 1000 });
     const started = Date.now();
     const error = await rejection(list(call({ deadline: { at: Date.now() + 150 } })));
     const elapsed = Date.now() - started;

@@ -1,8 +1,23 @@
 // Seeded, deterministic data behind both simulators. One record per user carries what the users API
-// serves (the snake_case DTO) and what the vcard API serves (the full crossbar user document, secrets
+// serves (its snake_case JSON) and what the vcard API serves (the full crossbar user document, secrets
 // included, because the gateway must prove it strips them). Everything derives from the seed, the
 // account id and the user's ordinal in its account, so a dataset can be rebuilt bit for bit and
 // users added later (drift tests) do not disturb the ones already there.
+import {
+  EXAMPLE_USERS,
+  FIRST_NAMES,
+  LAST_NAMES,
+  CONTACT_TYPES,
+  AREA_CODES,
+  TAGS,
+  TITLES,
+  ROLES,
+  TIMEZONES,
+  LANGUAGES,
+  STREETS,
+  CITIES,
+} from './seeds.js';
+import type { UserSeed } from './seeds.js';
 
 /** mulberry32: tiny, fast, good enough for test data, and identical on every platform. */
 export function mulberry32(seed: number): () => number {
@@ -54,31 +69,33 @@ function hashSeed(text: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Users API shapes (as documented in users-api.txt)
+// Users API shapes (as documented in users-api.txt), exactly as the simulator writes them. Named
+// *Json, not *Dto: src/upstream/users-schema.ts's UserDto is what the gateway reads back, a more
+// tolerant shape (nulls, numbers as strings).
 
-export interface DidDto {
+export interface DidJson {
   phone_number: string;
   custom_tag?: string;
 }
 
-export interface ExtensionDto {
-  dids: DidDto[];
+export interface ExtensionJson {
+  dids: DidJson[];
   extension_number: string;
 }
 
-export interface ContactNumberDto {
+export interface ContactNumberJson {
   type: string;
   value: string;
 }
 
-export interface UserDto {
+export interface UserJson {
   email?: string;
   login_name: string;
   first_name?: string;
   last_name?: string;
   id: number;
-  contact_numbers: ContactNumberDto[];
-  extensions: ExtensionDto[];
+  contact_numbers: ContactNumberJson[];
+  extensions: ExtensionJson[];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -100,7 +117,7 @@ export interface UserProfile {
   title?: string;
 }
 
-interface ProfileSeed extends UserProfile {
+export interface ProfileSeed extends UserProfile {
   timezone?: string;
   language?: string;
 }
@@ -117,8 +134,8 @@ export interface UserRecord {
   id: number;
   /** Position of the user in its account when it was created; decides the special cases below. */
   ordinal: number;
-  /** Exactly what the users API serves for this user (its DTO). */
-  user: UserDto;
+  /** Exactly what the users API serves for this user. */
+  user: UserJson;
   /** Exactly what the vcard API serves (as JSON, or as vCard 3.0 text derived from it). */
   document: SandboxUserDocument;
   /** The vcard API's answer type for this user; null = the vcard API answers 404. */
@@ -265,309 +282,6 @@ function accountUsers(dataset: Dataset, accountId: string): UserRecord[] {
 // ---------------------------------------------------------------------------------------------
 // Generation
 
-interface UserSeed {
-  first?: string;
-  last?: string;
-  login: string;
-  email?: string;
-  contacts: [type: string, value: string][];
-  extensions: { number: string; dids: [phone: string, tag?: string][] }[];
-  profile: ProfileSeed;
-}
-
-// Hand-picked so that every escaping and absence case shows up on the first page of the example
-// account. Positions matter (see vcardFormatForOrdinal): 2 (comma) and 10 (backslash, newlines) are
-// text/vcard, 6 (semicolon) is text/x-vcard, so vCard text escaping is exercised; 5 has no vcard.
-const EXAMPLE_USERS: readonly UserSeed[] = [
-  {
-    // The users API docs' sample user.
-    first: 'John',
-    last: 'Smith',
-    login: 'jsmith',
-    email: 'john.smith@example.com',
-    contacts: [['Home', '14155550100']],
-    extensions: [{ number: '789', dids: [['14155550100', 'My Tag']] }],
-    profile: {
-      title: 'Account Executive',
-      role: 'Sales',
-      birthday: '1980-04-12',
-      nicknames: ['Johnny'],
-      addresses: [{ address: '100 Market St, San Francisco, CA 94105, USA', types: ['work'] }],
-      'sort-string': 'Smith',
-      assistant: 'Reception',
-      timezone: 'America/Los_Angeles',
-      language: 'en-US',
-    },
-  },
-  {
-    first: 'Zoë',
-    last: 'Åkesson',
-    login: 'zakesson',
-    // Mixed case: filters are case-insensitive.
-    email: 'Zoe.Akesson@Example.com',
-    contacts: [
-      ['Mobile', '46701234567'],
-      ['Work', '4686001234'],
-    ],
-    extensions: [
-      {
-        number: '790',
-        dids: [['4686001234', 'Stockholm office'], ['4686001235']],
-      },
-    ],
-    profile: {
-      title: 'Ingenjör',
-      nicknames: ['Zo', 'Zozo'],
-      addresses: [{ address: 'Storgatan 1, 111 23 Stockholm, Sverige', types: ['work', 'intl'] }],
-      'sort-string': 'Akesson',
-      timezone: 'Europe/Stockholm',
-      language: 'sv-SE',
-    },
-  },
-  {
-    first: 'Robert',
-    last: 'Smith, Jr.',
-    login: 'rsmithjr',
-    email: 'robert.smith.jr@example.com',
-    contacts: [['Work', '12125550142']],
-    extensions: [{ number: '791', dids: [['12125550142', 'VP, Sales']] }],
-    profile: {
-      title: 'VP, Sales',
-      role: 'Executive, East',
-      birthday: '1975-11-30',
-      'sort-string': 'Smith Jr',
-      timezone: 'America/New_York',
-      language: 'en-US',
-    },
-  },
-  {
-    first: 'José',
-    last: 'Núñez-García',
-    login: 'jnunez',
-    email: 'jose.nunez@example.com',
-    contacts: [],
-    extensions: [
-      { number: '792', dids: [] },
-      { number: '793', dids: [['34911234567']] },
-    ],
-    profile: {
-      note: 'Prefers e-mail.\nOut of office on Fridays.\nSpeaks Spanish and English.',
-      title: 'Ingeniero de soporte',
-      addresses: [
-        { address: 'Calle de Alcalá 42, 28014 Madrid, España', types: ['work', 'postal'] },
-        { address: 'Apartado 7, 28080 Madrid', types: ['home', 'parcel'] },
-      ],
-      timezone: 'Europe/Madrid',
-      language: 'es-ES',
-    },
-  },
-  {
-    first: 'Chloé',
-    last: "O'Brien",
-    login: 'cobrien',
-    email: 'chloe.obrien@example.com',
-    contacts: [],
-    extensions: [],
-    profile: { title: 'Intern', timezone: 'Europe/Dublin', language: 'en-IE' },
-  },
-  {
-    first: 'Wei',
-    last: 'Li',
-    login: 'wli',
-    email: 'wei.li@example.com',
-    contacts: [['Mobile', '8613800138000']],
-    extensions: [{ number: '794', dids: [['862161234567', 'Shanghai']] }],
-    profile: { title: 'Analyst', timezone: 'Asia/Shanghai', language: 'zh-CN' },
-  },
-  {
-    first: 'Anne-Marie',
-    last: 'Dupont; Durand',
-    login: 'amdupont',
-    email: 'anne-marie.dupont@example.com',
-    contacts: [
-      ['Home', '33140000001'],
-      ['Work', '33140000002'],
-    ],
-    extensions: [{ number: '795', dids: [['33140000002']] }],
-    profile: {
-      title: 'Directrice; Finances',
-      note: 'Bureau: 3e étage; porte B',
-      nicknames: ['AM'],
-      addresses: [{ address: '12 rue de Rivoli; 75004 Paris; France', types: ['work'] }],
-      'sort-string': 'Dupont',
-      timezone: 'Europe/Paris',
-      language: 'fr-FR',
-    },
-  },
-  {
-    // No first or last name: a shared reception login.
-    login: 'reception',
-    email: 'reception@example.com',
-    contacts: [['Work', '14155550199']],
-    extensions: [
-      {
-        number: '700',
-        dids: [['14155550199', 'Main line'], ['14155550198', 'After hours'], ['14155550197']],
-      },
-    ],
-    profile: { note: 'Front desk', timezone: 'America/Los_Angeles', language: 'en-US' },
-  },
-  {
-    first: 'Mei',
-    last: 'Chen',
-    login: 'mchen',
-    email: 'mei.chen@example.com',
-    contacts: [['Mobile', '14155550111']],
-    extensions: [{ number: '796', dids: [['14155550111', 'Direct']] }],
-    // An empty profile: nothing beyond name, email and numbers.
-    profile: {},
-  },
-  {
-    first: 'Élodie',
-    last: 'Fontaine',
-    login: 'efontaine',
-    email: 'elodie.fontaine@example.com',
-    contacts: [
-      ['Home', '33450000001'],
-      ['Mobile', '33650000002'],
-      ['Work', '33450000003'],
-    ],
-    extensions: [
-      {
-        number: '797',
-        dids: [['33450000003', 'Lyon'], ['33450000004', 'Support'], ['33450000005']],
-      },
-      { number: '798', dids: [['33450000006', 'Fax']] },
-      { number: '799', dids: [] },
-    ],
-    profile: {
-      title: 'Responsable support',
-      role: 'Support',
-      birthday: '1990-02-28',
-      nicknames: ['Élo'],
-      addresses: [{ address: '5 place Bellecour, 69002 Lyon, France', types: ['work', 'dom'] }],
-      assistant: 'Anne-Marie Dupont',
-      timezone: 'Europe/Paris',
-      language: 'fr-FR',
-    },
-  },
-  {
-    first: 'Dana',
-    last: 'Back\\slash',
-    login: 'dbackslash',
-    email: 'dana.backslash@example.com',
-    contacts: [['Work', '14155550123']],
-    extensions: [{ number: '800', dids: [['14155550123', 'C:\\Tags\\Dana']] }],
-    profile: {
-      title: 'Domain\\Admin',
-      note: 'Line one, with a comma;\nline two; with a semicolon\nline three \\ with a backslash',
-      'sort-string': 'Backslash',
-      timezone: 'America/Chicago',
-      language: 'en-US',
-    },
-  },
-  {
-    first: 'Søren',
-    last: 'Kierkegaard',
-    login: 'skierkegaard',
-    // No email address.
-    contacts: [['Home', '4533120000']],
-    extensions: [{ number: '801', dids: [['4533120001', 'København']] }],
-    profile: {
-      title: 'Filosof',
-      birthday: '1813-05-05',
-      addresses: [{ address: 'Nytorv 2, 1450 København K, Danmark', types: ['home', 'dom'] }],
-      timezone: 'Europe/Copenhagen',
-      language: 'da-DK',
-    },
-  },
-];
-
-const FIRST_NAMES = [
-  'James',
-  'Mary',
-  'John',
-  'Patricia',
-  'Robert',
-  'Jennifer',
-  'Michael',
-  'Linda',
-  'David',
-  'Elizabeth',
-  'Zoë',
-  'José',
-  'Chloé',
-  'Søren',
-  'Ana',
-  'Mateo',
-  'Aiko',
-  'Hiroshi',
-  'Olga',
-  'Dmitri',
-  'Fatima',
-  'Omar',
-  'Priya',
-  'Arjun',
-  'Ingrid',
-  'Lars',
-  'Noémie',
-  'François',
-  'Siobhán',
-  'Łukasz',
-  'Mei',
-  'Kwame',
-  'Amara',
-  'Björn',
-  'Renée',
-];
-
-const LAST_NAMES = [
-  'Smith',
-  'Johnson',
-  'Williams',
-  'Brown',
-  'Jones',
-  'Garcia',
-  'Miller',
-  'Davis',
-  'Hernández',
-  'López',
-  'Müller',
-  'Schmidt',
-  'Dubois',
-  'Lefèvre',
-  'Rossi',
-  'Nakamura',
-  'Tanaka',
-  'Ivanova',
-  'Kowalski',
-  "O'Brien",
-  'Andersson',
-  'Åkesson',
-  'Nguyen',
-  'Chen',
-  'Okafor',
-  'Mensah',
-  'Patel',
-  'Khan',
-  'Dvořák',
-  'Ødegård',
-];
-
-const CONTACT_TYPES = ['Home', 'Mobile', 'Work'] as const;
-const AREA_CODES = ['415', '212', '646', '312', '617', '206'];
-const TAGS = ['Main line', 'Sales', 'Support', 'Fax', 'Direct', 'Billing', 'After hours'];
-const TITLES = ['Engineer', 'Account Manager', 'Support Agent', 'Director', 'Designer', 'Analyst'];
-const ROLES = ['Engineering', 'Sales', 'Support', 'Operations', 'Marketing'];
-const TIMEZONES = ['America/New_York', 'Europe/London', 'Europe/Paris', 'Asia/Tokyo', 'UTC'];
-const LANGUAGES = ['en-US', 'en-GB', 'fr-FR', 'de-DE', 'ja-JP', 'es-ES'];
-const STREETS = ['Main St', 'Oak Ave', 'Rue de la Paix', 'Königstraße', 'Elm Rd'];
-const CITIES = [
-  'Springfield, IL 62701, USA',
-  '75002 Paris, France',
-  '70173 Stuttgart, Deutschland',
-];
-
 function generateUsers(
   dataset: Dataset,
   accountId: string,
@@ -673,7 +387,7 @@ function makeRecord(dataset: Dataset, accountId: string, seed: UserSeed): UserRe
   const id = dataset.counters.nextUserId;
   // Gaps between ids, as in a real multi-tenant system.
   dataset.counters.nextUserId += 1 + (hashSeed(`${dataset.seed}:id:${id}`) % 7);
-  const dto: UserDto = {
+  const dto: UserJson = {
     ...(seed.email === undefined ? {} : { email: seed.email }),
     login_name: seed.login,
     ...(seed.first === undefined ? {} : { first_name: seed.first }),
@@ -712,7 +426,7 @@ function recordingSettings(url: string) {
 }
 
 /** A complete crossbar user document, shaped like the vcard API docs' sample. */
-function buildUserDocument(dto: UserDto, seed: ProfileSeed) {
+function buildUserDocument(dto: UserJson, seed: ProfileSeed) {
   const { timezone, language, ...profile } = seed;
   const name = [dto.first_name, dto.last_name].filter((n) => n !== undefined).join(' ');
   const displayName = name === '' ? dto.login_name : name;

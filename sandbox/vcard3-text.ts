@@ -6,9 +6,9 @@
 // prepared here: FN and the phone numbers use the same policy as the JSON path (from-document.ts),
 // and birthdays, TYPE values and the language tag are normalised (see below).
 import ICAL from 'ical.js';
-import type { UserDocument } from './document.js';
-import { formattedNameFor, phoneEntriesFor } from './from-document.js';
-import { cleanLanguage, cleanTypes, normalizeBirthday } from './normalize.js';
+import type { UserDocument } from '../src/vcard/document.js';
+import { formattedNameFor, phoneEntriesFor } from '../src/vcard/from-document.js';
+import { cleanLanguage, cleanTypes, normalizeBirthday } from '../src/vcard/normalize.js';
 
 /**
  * ical.js escapes LF in text but writes CR raw, which would put bare CRs on the wire; a crossbar
