@@ -17,8 +17,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
-import { startSandbox } from '../src/sandbox/index.js';
-import type { Sandbox } from '../src/sandbox/index.js';
+import { startSandbox } from '../sandbox/index.js';
+import type { Sandbox } from '../sandbox/index.js';
 import { createGateway } from '../src/server.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
@@ -339,12 +339,12 @@ function classify(operation: Operation, status: number, answer: GraphQLAnswer): 
 /** A few upstream faults every few seconds, so error paths are soaked too. */
 function startFaults(sandbox: Sandbox, everyMs: number): () => void {
   const kinds = [
-    () => sandbox.vcard.injectFault({ status: 503 }, { times: 3 }),
-    () => sandbox.users.injectFault({ malformed: true }),
-    () => sandbox.vcard.injectFault({ reset: true }, { times: 3 }),
-    () => sandbox.users.injectFault({ status: 500 }),
-    () => sandbox.vcard.injectFault({ hang: true }),
-    () => sandbox.vcard.injectFault({ hugeBody: 6 * 1024 * 1024 }),
+    () => sandbox.vcard.injectFault({ kind: 'status', status: 503 }, { times: 3 }),
+    () => sandbox.users.injectFault({ kind: 'malformed' }),
+    () => sandbox.vcard.injectFault({ kind: 'reset' }, { times: 3 }),
+    () => sandbox.users.injectFault({ kind: 'status', status: 500 }),
+    () => sandbox.vcard.injectFault({ kind: 'hang' }),
+    () => sandbox.vcard.injectFault({ kind: 'huge-body', bytes: 6 * 1024 * 1024 }),
   ];
   let next = 0;
   const timer = setInterval(() => kinds[next++ % kinds.length]?.(), everyMs);

@@ -1,7 +1,7 @@
 // The four benchmark queries, written for each system, and the check that an answer holds the
 // data it should (same users in the same order, same extensions and DIDs, vCards where the vcard
 // API has one).
-import type { Dataset, UserRecord } from '../../src/sandbox/index.js';
+import type { Dataset, UserRecord } from '../../sandbox/index.js';
 import {
   BIG_ACCOUNT,
   LIST_ACCOUNT,

@@ -2,7 +2,7 @@
 // and the summary block of README.md's Performance section (between its markers).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Dataset } from '../../src/sandbox/index.js';
+import type { Dataset } from '../../sandbox/index.js';
 import type { QueryName } from './dataset.js';
 import type { UpstreamTally } from './ipc.js';
 import type { LoadResult } from './load.js';
