@@ -1,7 +1,7 @@
 import type { User as UserModel, UserFilter } from '../domain.js';
 import { InputError } from '../errors.js';
 import type { QueryResolvers, QueryUsersArgs } from '../generated/resolvers.js';
-import { assertFilterValue, assertId, decodeUserGlobalId } from '../ids.js';
+import { assertFilterValue, assertId, assertUserId, decodeUserGlobalId } from '../ids.js';
 import type { GatewayContext } from '../context.js';
 import { listFingerprint } from '../pagination/cursor.js';
 import { paginate } from '../pagination/connection.js';
@@ -15,9 +15,10 @@ export const Query: QueryResolvers = {
   user: (_parent, { accountId, userId }, ctx) =>
     ctx.loaders.user.load({
       accountId: assertId(accountId, 'accountId'),
-      userId: assertId(userId, 'userId'),
+      userId: assertUserId(userId, 'userId'),
     }),
 
+  // The vcard API's ids are strings (crossbar ids are hex): only the generic id rule applies.
   vcard: (_parent, { accountId, userId }, ctx) =>
     ctx.loaders.vcard.load({
       accountId: assertId(accountId, 'accountId'),
