@@ -9,6 +9,7 @@ import { UpstreamCache } from './cache/upstream-cache.js';
 import type { Config } from './config.js';
 import type { GatewayMetrics } from './observability/metrics.js';
 import { noteUpstreamAttempt } from './observability/scope.js';
+import { createUsersListLimits, type UsersListLimits } from './pagination/limits.js';
 import { CircuitBreaker } from './upstream/circuit-breaker.js';
 import type { AttemptEvent } from './upstream/http.js';
 import { UpstreamHttp } from './upstream/http.js';
@@ -20,8 +21,8 @@ export interface Services {
   logger: Logger;
   users: UsersClient;
   vcards: VcardClient;
-  /** The users API's real page maximum; lowered when an answer reveals clamping. */
-  limits: { usersMaxPageSize: number };
+  /** What is learned about the users API's lists at run time (page maximum, list totals). */
+  limits: UsersListLimits;
   breakers: { users: CircuitBreaker; vcard: CircuitBreaker };
   metrics: GatewayMetrics | undefined;
   /** The cross-request cache (CACHE_TTL_MS > 0), one per upstream over one store. */
@@ -109,7 +110,7 @@ export function createServices(
     logger,
     users: new UsersClient(usersHttp, cache?.users),
     vcards: new VcardClient(vcardHttp, tokens, cache?.vcard),
-    limits: { usersMaxPageSize: config.usersApiMaxPageSize },
+    limits: createUsersListLimits(config.usersApiMaxPageSize),
     breakers,
     metrics,
     cache,
