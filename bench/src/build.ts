@@ -1,0 +1,102 @@
+// The gateway runs in the bench as it runs in production: compiled JavaScript on plain node, with
+// the node flags of the production start command, no npm and no tsx in its process tree.
+//
+// With a `build` script in package.json (`npm run build` → dist/src/main.js) that is what runs.
+// Without one, tsc compiles the same sources into node_modules/.cache/bench-build/ (there, the
+// compiled files still resolve the project's node_modules and read ../schema/ as from dist/).
+// The floors and the naive gateway are compiled the same way, so none of the compared systems
+// carries a TypeScript loader.
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from './results.js';
+
+const BUILD_DIR = join(ROOT, 'node_modules/.cache/bench-build');
+const OUT = join(BUILD_DIR, 'out');
+/** Entry points compiled here; their imports come along. */
+const COMPILED = [
+  'src/main.ts',
+  'bench/floors/raw.ts',
+  'bench/floors/yoga.ts',
+  'bench/naive/server.ts',
+];
+
+export interface GatewayBuild {
+  /** The gateway's compiled entry point. */
+  gatewayEntry: string;
+  /** Node flags of the production start command (none when it is not `node … main.js`). */
+  nodeFlags: string[];
+  /** How the gateway was built and started, for the report. */
+  description: string;
+  /** The compiled entry of a bench-side system (floors, naive). */
+  compiled(source: string): string;
+}
+
+interface PackageJson {
+  scripts?: Record<string, string>;
+}
+
+const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+
+function compileHere(): void {
+  mkdirSync(BUILD_DIR, { recursive: true });
+  const tsconfig = join(BUILD_DIR, 'tsconfig.json');
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      extends: join(ROOT, 'tsconfig.json'),
+      compilerOptions: {
+        noEmit: false,
+        noEmitOnError: true,
+        incremental: true,
+        tsBuildInfoFile: join(BUILD_DIR, 'tsbuildinfo'),
+        rootDir: ROOT,
+        outDir: OUT,
+        sourceMap: false,
+      },
+      files: COMPILED.map((f) => join(ROOT, f)),
+      include: [],
+    }),
+  );
+  execFileSync(process.execPath, [tsc, '-p', tsconfig], { cwd: ROOT, stdio: 'inherit' });
+  // Read at run time relative to the compiled files, as from dist/.
+  cpSync(join(ROOT, 'schema'), join(OUT, 'schema'), { recursive: true });
+}
+
+/** `node [flags] dist/src/main.js` → the flags; anything else (tsx, npm) → none. */
+export function productionNodeFlags(start: string | undefined): string[] | undefined {
+  const words = (start ?? '').trim().split(/\s+/);
+  if (words[0] !== 'node') return undefined;
+  const entry = words.findIndex((w) => w.endsWith('main.js'));
+  return entry === -1 ? undefined : words.slice(1, entry);
+}
+
+export function buildGateway(): GatewayBuild {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
+  const start = pkg.scripts?.['start'];
+  const flags = productionNodeFlags(start);
+  process.stderr.write('compiling the floors and the naive gateway (tsc)…\n');
+  compileHere();
+  const compiled = (source: string) => join(OUT, source.replace(/\.ts$/, '.js'));
+  const startNote =
+    flags === undefined
+      ? `the start script (\`${start ?? 'none'}\`) is not \`node … main.js\`: no node flags taken from it`
+      : `node flags of the start script: ${flags.length === 0 ? 'none' : flags.join(' ')}`;
+  // Switches to the production build as soon as package.json has one.
+  if (pkg.scripts?.['build'] !== undefined) {
+    process.stderr.write('building the gateway (npm run build)…\n');
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+    return {
+      gatewayEntry: join(ROOT, 'dist/src/main.js'),
+      nodeFlags: flags ?? [],
+      description: `\`npm run build\` → dist/src/main.js on plain node; ${startNote}`,
+      compiled,
+    };
+  }
+  return {
+    gatewayEntry: compiled('src/main.ts'),
+    nodeFlags: flags ?? [],
+    description: `no \`npm run build\` yet: src/ compiled by tsc (the project's tsconfig) into node_modules/.cache/bench-build, run on plain node; ${startNote}`,
+    compiled,
+  };
+}
