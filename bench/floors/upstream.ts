@@ -7,6 +7,7 @@ import { Pool } from 'undici';
 import type { VCard } from '../../src/domain.js';
 import { vcardFromDocument } from '../../src/vcard/from-document.js';
 import { vcardFromText } from '../../src/vcard/from-text.js';
+import { requiredEnv } from '../src/env.js';
 
 export interface FloorUser {
   accountId: string;
@@ -44,11 +45,8 @@ export interface Upstreams {
   vcard(accountId: string, userId: string): Promise<VCard | null>;
 }
 
-function required(name: string): URL {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is required`);
-  return new URL(value.endsWith('/') ? value : `${value}/`);
-}
+/** A base URL with one trailing slash, so paths append to it. */
+const required = (name: string): URL => new URL(`${requiredEnv(name)}/`);
 
 function pool(url: URL): Pool {
   return new Pool(url.origin, { connections: 64, pipelining: 1, keepAliveTimeout: 30_000 });

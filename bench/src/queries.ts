@@ -138,27 +138,42 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-function fromOurs(node: unknown): SeenUser {
-  const n = obj(node);
-  const extensions = arr(n.extensions).map(obj);
-  return {
-    userId: String(n.userId),
-    extensions: extensions.map((e) => String(e.number)),
-    dids: extensions.flatMap((e) => arr(e.dids).map((d) => String(obj(d).phoneNumber))),
-    ...('vcard' in n ? { vcard: n.vcard === null ? null : true } : {}),
-  };
+/** Where a user's fields are in an answer: this schema's names, or the REST-shaped Mesh ones. */
+interface Shape {
+  id: string;
+  number: string;
+  phone: string;
+  /** Whether the user's `vcard` value is a card. */
+  hasVcard: (vcard: unknown) => boolean;
 }
 
-function fromMesh(user: unknown): SeenUser {
+const OUR_SHAPE: Shape = {
+  id: 'userId',
+  number: 'number',
+  phone: 'phoneNumber',
+  hasVcard: (v) => v !== null,
+};
+const MESH_SHAPE: Shape = {
+  id: 'id',
+  number: 'extension_number',
+  phone: 'phone_number',
+  // A missing card comes back as an error object, not null.
+  hasVcard: (v) => obj(v).data !== undefined,
+};
+
+function seenUser(shape: Shape, user: unknown): SeenUser {
   const u = obj(user);
   const extensions = arr(u.extensions).map(obj);
   return {
-    userId: String(u.id),
-    extensions: extensions.map((e) => String(e.extension_number)),
-    dids: extensions.flatMap((e) => arr(e.dids).map((d) => String(obj(d).phone_number))),
-    ...('vcard' in u ? { vcard: obj(u.vcard).data === undefined ? null : true } : {}),
+    userId: String(u[shape.id]),
+    extensions: extensions.map((e) => String(e[shape.number])),
+    dids: extensions.flatMap((e) => arr(e.dids).map((d) => String(obj(d)[shape.phone]))),
+    ...('vcard' in u ? { vcard: shape.hasVcard(u.vcard) ? true : null } : {}),
   };
 }
+
+const fromOurs = (node: unknown) => seenUser(OUR_SHAPE, node);
+const fromMesh = (user: unknown) => seenUser(MESH_SHAPE, user);
 
 function seenUsers(query: QueryName, system: SystemKind, data: Json): SeenUser[] {
   if (system !== 'mesh') {
