@@ -14,11 +14,8 @@ const COLORS: Record<SystemKind, string> = {
   naive: '#9ca3af',
   mesh: '#e879a6',
 };
-/** This gateway on another node binary: a lighter blue. */
-const OTHER_NODE = '#93c5fd';
-
-const color = (s: SystemSummary) =>
-  s.kind === 'ours' && s.id !== 'ours' ? OTHER_NODE : COLORS[s.kind];
+/** A system on another node binary: its colour, lighter. */
+const color = (s: SystemSummary) => (s.id === s.kind ? COLORS[s.kind] : `${COLORS[s.kind]}88`);
 
 export const floorMs = (query: QueryName, latencyMs: number): number =>
   QUERY_INFO[query].floorRoundTrips * latencyMs;
@@ -28,12 +25,13 @@ export const floorMs = (query: QueryName, latencyMs: number): number =>
  * orders of magnitude; the figures are printed on the bars.
  */
 export function chart(results: BenchResults): string {
+  const systems = results.systems.filter((s) => s.notStarted === undefined);
   const width = 980;
-  const height = 380;
   const panelWidth = 440;
   const top = 70;
   const plotHeight = 210;
-  const systems = results.systems;
+  const legendTop = top + plotHeight + 36;
+  const height = legendTop + Math.ceil(systems.length / 3) * 20 + 24;
   const parts: string[] = [];
   const panels = [
     {
@@ -96,7 +94,7 @@ export function chart(results: BenchResults): string {
   }
   systems.forEach((s, i) => {
     const x = 40 + (i % 3) * 300;
-    const y = height - 56 + Math.floor(i / 3) * 20;
+    const y = legendTop + Math.floor(i / 3) * 20;
     parts.push(
       `<rect x="${x}" y="${y}" width="14" height="14" fill="${color(s)}"/>`,
       text(x + 20, y + 12, s.label),

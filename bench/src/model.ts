@@ -33,6 +33,8 @@ export interface SystemSummary extends SystemSpec {
   rssAfterRunMb: number;
   /** Command lines of the measured process and its descendants. */
   processTree: string[];
+  /** Why the system could not serve (only on an extra --node runtime; it then has no cells). */
+  notStarted?: string;
 }
 
 export interface BenchResults {

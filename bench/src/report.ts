@@ -3,6 +3,7 @@
 import type { Dataset } from '../../src/sandbox/index.js';
 import type { QueryName } from './dataset.js';
 import type { UpstreamTally } from './ipc.js';
+import { KIND_LABELS } from './kinds.js';
 import { findCell, idOf, total, type BenchResults, type Phase } from './model.js';
 import { QUERY_INFO, QUERY_NOTES, queryText } from './queries.js';
 import { README_MARKERS, updateReadme } from './readme.js';
@@ -59,7 +60,7 @@ function figures(results: BenchResults, q: QueryName, id: string | undefined) {
 /** Every figure of this gateway, and its ratio to each other system's in the same run. */
 function ratioTable(results: BenchResults): string[] {
   const ours = idOf(results, 'ours');
-  const others = results.systems.filter((s) => s.id !== ours);
+  const others = results.systems.filter((s) => s.id !== ours && s.notStarted === undefined);
   const rows = [
     `| query | figure | this gateway | ${others.map((s) => `÷ ${s.label}`).join(' | ')} |`,
     `|---|---|---:|${others.map(() => '---:|').join('')}`,
@@ -75,48 +76,60 @@ function ratioTable(results: BenchResults): string[] {
   return rows;
 }
 
-/** This gateway on each node binary of the run, side by side. */
+/** Each system that ran on more than one node binary, its runtimes side by side. */
 function runtimeTable(results: BenchResults): string[] {
-  const variants = results.systems.filter((s) => s.kind === 'ours');
-  const [base, ...rest] = variants;
-  if (base === undefined || rest.length === 0) return [];
-  const head = `| query | figure | ${variants.map((v) => `Node ${v.node.version}`).join(' | ')} | ${rest.map((v) => `${v.node.version} ÷ ${base.node.version}`).join(' | ')} |`;
+  const kinds = [...new Set(results.systems.map((s) => s.kind))];
+  const groups = kinds
+    .map((kind) => results.systems.filter((s) => s.kind === kind))
+    .filter((group) => group.length > 1);
+  const width = Math.max(0, ...groups.map((g) => g.length));
+  if (width === 0) return [];
   const rows = [
-    head,
-    `|---|---|${variants.map(() => '---:|').join('')}${rest.map(() => '---:|').join('')}`,
+    `| system | query | figure | ${Array.from({ length: width }, (_, i) => (i === 0 ? 'this node' : `other node ${i}`)).join(' | ')} | ${Array.from({ length: width - 1 }, (_, i) => `other ${i + 1} ÷ this`).join(' | ')} |`,
+    `|---|---|---|${'---:|'.repeat(2 * width - 1)}`,
   ];
-  const row = (q: string, name: string, values: (number | undefined)[], digits: number) => {
-    const first = values[0];
-    rows.push(
-      `| ${q} | ${name} | ${values.map((v) => fmt(v, digits)).join(' | ')} | ${values
-        .slice(1)
-        .map((v) => fmt(ratio(v, first), 2))
-        .join(' | ')} |`,
+  for (const group of groups) {
+    const [base] = group;
+    if (base === undefined) continue;
+    const name = `${KIND_LABELS[base.kind]} (${group.map((g) => g.node.version).join(' / ')})`;
+    const row = (q: string, figure: string, values: (number | undefined)[], digits: number) => {
+      const first = values[0];
+      rows.push(
+        `| ${name} | ${q} | ${figure} | ${values.map((v) => fmt(v, digits)).join(' | ')} | ${values
+          .slice(1)
+          .map((v) => fmt(ratio(v, first), 2))
+          .join(' | ')} |`,
+      );
+    };
+    for (const q of results.queries) {
+      const all = group.map((v) => figures(results, q, v.id));
+      if (all.every((a) => a.every((f) => f.value === undefined))) continue;
+      (all[0] ?? []).forEach((f, i) =>
+        row(
+          q,
+          f.name,
+          all.map((a) => a[i]?.value),
+          f.digits,
+        ),
+      );
+    }
+    row(
+      '–',
+      'idle RSS MB',
+      group.map((v) => v.idleRssMb),
+      0,
     );
-  };
-  for (const q of results.queries) {
-    const all = variants.map((v) => figures(results, q, v.id));
-    (all[0] ?? []).forEach((f, i) =>
-      row(
-        q,
-        f.name,
-        all.map((a) => a[i]?.value),
-        f.digits,
-      ),
+    row(
+      '–',
+      'RSS after the run MB',
+      group.map((v) => v.rssAfterRunMb),
+      0,
     );
+    for (const v of group) {
+      if (v.notStarted !== undefined)
+        rows.push(`| ${v.label} | – | did not serve | ${v.notStarted} |`);
+    }
   }
-  row(
-    '–',
-    'idle RSS MB',
-    variants.map((v) => v.idleRssMb),
-    0,
-  );
-  row(
-    '–',
-    'RSS after the run MB',
-    variants.map((v) => v.rssAfterRunMb),
-    0,
-  );
   return rows;
 }
 
@@ -125,6 +138,9 @@ function memoryTable(results: BenchResults): string[] {
     '| system | node | idle RSS MB (started, before load) | peak RSS MB (any cell) | RSS MB after the run | process tree |',
     '|---|---|---:|---:|---:|---|',
     ...results.systems.map((s) => {
+      if (s.notStarted !== undefined) {
+        return `| ${s.label} | ${s.node.version} | did not serve: ${s.notStarted.replace(/\|/g, '\\|')} | | | |`;
+      }
       const peak = Math.max(
         ...results.cells.filter((c) => c.system === s.id).map((c) => c.peakRssMb),
       );
@@ -157,7 +173,14 @@ function markdown(results: BenchResults, dataset: Dataset, list: readonly Target
     '',
     ...(runtimes.length === 0
       ? []
-      : ['## This gateway on each Node.js runtime (same run)', '', ...runtimes, '']),
+      : [
+          '## Node.js runtimes side by side (same run, `--node`)',
+          '',
+          'The same compiled code on each node binary, in the same run, interleaved with the others.',
+          '',
+          ...runtimes,
+          '',
+        ]),
     '## Memory',
     '',
     ...memoryTable(results),

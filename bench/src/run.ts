@@ -50,6 +50,7 @@ function parseOptions(argv: string[]) {
     systems: { type: 'string' },
     queries: { type: 'string' },
     node: { type: 'string', multiple: true },
+    'node-systems': { type: 'string' },
     'gateway-env': { type: 'string', multiple: true },
     'update-readme': { type: 'boolean' },
     render: { type: 'boolean' },
@@ -63,12 +64,22 @@ function parseOptions(argv: string[]) {
     kinds: listFlag('systems', flags.systems, SYSTEM_KINDS),
     queries: listFlag('queries', flags.queries, QUERY_NAMES),
     nodes: flags.node ?? [],
+    nodeKinds: listFlag('node-systems', flags['node-systems'] ?? 'ours', SYSTEM_KINDS),
     gatewayEnv: envFlag('gateway-env', flags['gateway-env']),
     updateReadme: flags['update-readme'] === true,
     render: flags.render === true,
   };
 }
 type Options = ReturnType<typeof parseOptions>;
+
+/** The first line of a start-up failure and the first error its log shows. */
+function firstError(reason: string): string {
+  const [head = reason, ...log] = reason.split('\n');
+  const logged = log
+    .map((l) => /"msg":"([^"]+)"/.exec(l)?.[1])
+    .find((m) => m !== undefined && /error/i.test(m));
+  return logged === undefined ? head : `${head.replace(/:$/, '')}; its log: ${logged}`;
+}
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -77,27 +88,22 @@ function nodeVersion(path: string): string {
   return execFileSync(path, ['--version']).toString().trim();
 }
 
-/** The systems of the run: each kind once on this node, and this gateway again on each --node. */
+/**
+ * The systems of the run: each kind once on this node, then the --node-systems kinds (this gateway
+ * by default) again on each --node binary, each right after its counterpart.
+ */
 function specs(options: Options): SystemSpec[] {
   const here = { path: process.execPath, version: process.version };
-  const out: SystemSpec[] = options.kinds.map((kind) => ({
-    id: kind,
-    kind,
-    label: KIND_LABELS[kind],
-    node: here,
-  }));
-  if (options.kinds.includes('ours')) {
-    for (const path of options.nodes) {
-      const version = nodeVersion(path);
-      out.splice(1, 0, {
-        id: `ours@${version}`,
-        kind: 'ours',
-        label: `${KIND_LABELS.ours} on Node ${version}`,
-        node: { path, version },
-      });
-    }
-  }
-  return out;
+  const others = options.nodes.map((path) => ({ path, version: nodeVersion(path) }));
+  return options.kinds.flatMap((kind) => [
+    { id: kind, kind, label: KIND_LABELS[kind], node: here },
+    ...(options.nodeKinds.includes(kind) ? others : []).map((node) => ({
+      id: `${kind}@${node.version}`,
+      kind,
+      label: `${KIND_LABELS[kind]} on Node ${node.version}`,
+      node,
+    })),
+  ]);
 }
 
 async function main(): Promise<void> {
@@ -129,16 +135,28 @@ async function main(): Promise<void> {
     const all = specs(options);
     log(`starting ${all.map((s) => s.id).join(', ')} (logs in ${LOG_DIR})…`);
     const env = baseEnv(sims.urls);
+    const notStarted: SystemSummary[] = [];
     for (const spec of all) {
       // One at a time: start-up composes schemas, which would otherwise compete for the same two
       // cores and time out on a busy machine.
-      const system = await startSystem(
-        spec,
-        spec.kind === 'ours' ? { ...env, ...options.gatewayEnv } : env,
-        build,
-      );
-      running.push(system);
-      log(`  ${spec.id}: idle RSS ${system.idleRssMb} MB; ${system.processTree.join(' | ')}`);
+      const systemEnv = spec.kind === 'ours' ? { ...env, ...options.gatewayEnv } : env;
+      try {
+        const system = await startSystem(spec, systemEnv, build);
+        running.push(system);
+        log(`  ${spec.id}: idle RSS ${system.idleRssMb} MB; ${system.processTree.join(' | ')}`);
+      } catch (error) {
+        // On another runtime, a system that cannot serve is a result to report, not the end.
+        if (spec.node.path === process.execPath) throw error;
+        const reason = error instanceof Error ? error.message : String(error);
+        log(`  ${spec.id}: NOT STARTED: ${reason.split('\n').slice(0, 3).join(' ')}`);
+        notStarted.push({
+          ...spec,
+          idleRssMb: NaN,
+          rssAfterRunMb: NaN,
+          processTree: [],
+          notStarted: firstError(reason),
+        });
+      }
     }
     const cells = (q: QueryName) => running.filter((s) => serves(s, q));
 
@@ -280,6 +298,7 @@ async function main(): Promise<void> {
       rssAfterRunMb: round(rssMb(s.pid), 1),
       processTree: s.processTree,
     }));
+    systems.push(...notStarted);
     const m = machine();
     const results: BenchResults = {
       meta: {

@@ -127,6 +127,8 @@ async function waitUntilServing(
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + 120_000;
+  // A system that answers, but not with success, is broken rather than slow: 20 such answers.
+  let refusals = 0;
   while (Date.now() < deadline) {
     if (exited) {
       throw new Error(`${name} exited during start-up:\n${tail(logFile)}`);
@@ -138,7 +140,13 @@ async function waitUntilServing(
         body,
       });
       if (response.ok) return;
-    } catch {
+      if (++refusals >= 20) {
+        child.kill('SIGKILL');
+        const answer = (await response.text()).slice(0, 300);
+        throw new Error(`${name} answers HTTP ${response.status} (${answer}):\n${tail(logFile)}`);
+      }
+    } catch (error) {
+      if (refusals >= 20) throw error;
       // Not listening yet.
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
