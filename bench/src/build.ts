@@ -2,13 +2,14 @@
 // the node flags of the production start command, no npm and no tsx in its process tree.
 //
 // With a `build` script in package.json (`npm run build` → dist/src/main.js) that is what runs.
-// Without one, tsc compiles the same sources into node_modules/.cache/bench-build/ (there, the
-// compiled files still resolve the project's node_modules and read ../schema/ as from dist/).
+// Without one, TypeScript transpiles the same sources into node_modules/.cache/bench-build/ (there,
+// the compiled files still resolve the project's node_modules and read ../schema/ as from dist/).
 // The floors and the naive gateway are compiled the same way, so none of the compared systems
 // carries a TypeScript loader.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import ts from 'typescript';
 import { ROOT } from './results.js';
 
 const BUILD_DIR = join(ROOT, 'node_modules/.cache/bench-build');
@@ -36,29 +37,33 @@ interface PackageJson {
   scripts?: Record<string, string>;
 }
 
-const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+/** Every TypeScript file below `dir` (no node_modules). */
+function sources(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('node_modules'))
+    .map((f) => join(dir, f));
+}
 
+/**
+ * Transpiles (no type check: `npm test` does that) file by file, as tsc would emit them: the
+ * project's files are isolated modules with explicit `.js` imports, so each one stands alone.
+ */
 function compileHere(): void {
-  mkdirSync(BUILD_DIR, { recursive: true });
-  const tsconfig = join(BUILD_DIR, 'tsconfig.json');
-  writeFileSync(
-    tsconfig,
-    JSON.stringify({
-      extends: join(ROOT, 'tsconfig.json'),
+  rmSync(OUT, { recursive: true, force: true });
+  for (const file of COMPILED.flatMap(sources)) {
+    const output = ts.transpileModule(readFileSync(join(ROOT, file), 'utf8'), {
+      fileName: file,
       compilerOptions: {
-        noEmit: false,
-        noEmitOnError: true,
-        incremental: true,
-        tsBuildInfoFile: join(BUILD_DIR, 'tsbuildinfo'),
-        rootDir: ROOT,
-        outDir: OUT,
+        module: ts.ModuleKind.ES2022,
+        target: ts.ScriptTarget.ES2022,
+        verbatimModuleSyntax: true,
         sourceMap: false,
       },
-      files: COMPILED.map((f) => join(ROOT, f)),
-      include: [],
-    }),
-  );
-  execFileSync(process.execPath, [tsc, '-p', tsconfig], { cwd: ROOT, stdio: 'inherit' });
+    });
+    const target = join(OUT, file.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, output.outputText);
+  }
   // Read at run time relative to the compiled files, as from dist/.
   cpSync(join(ROOT, 'schema'), join(OUT, 'schema'), { recursive: true });
 }
@@ -75,7 +80,7 @@ export function buildGateway(): GatewayBuild {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as PackageJson;
   const start = pkg.scripts?.['start'];
   const flags = productionNodeFlags(start);
-  process.stderr.write('compiling the floors and the naive gateway (tsc)…\n');
+  process.stderr.write('compiling the floors and the naive gateway (TypeScript transpile)…\n');
   compileHere();
   const compiled = (source: string) => join(OUT, source.replace(/\.ts$/, '.js'));
   const startNote =
@@ -96,7 +101,7 @@ export function buildGateway(): GatewayBuild {
   return {
     gatewayEntry: compiled('src/main.ts'),
     nodeFlags: flags ?? [],
-    description: `no \`npm run build\` yet: src/ compiled by tsc (the project's tsconfig) into node_modules/.cache/bench-build, run on plain node; ${startNote}`,
+    description: `no \`npm run build\` yet: src/ transpiled by TypeScript (transpileModule, ES2022) into node_modules/.cache/bench-build, run on plain node; ${startNote}`,
     compiled,
   };
 }

@@ -60,7 +60,8 @@ function figures(results: BenchResults, q: QueryName, id: string | undefined) {
 /** Every figure of this gateway, and its ratio to each other system's in the same run. */
 function ratioTable(results: BenchResults): string[] {
   const ours = idOf(results, 'ours');
-  const others = results.systems.filter((s) => s.id !== ours && s.notStarted === undefined);
+  // Systems on the bench's own node; the other runtimes have their own table.
+  const others = results.systems.filter((s) => s.id !== ours && s.id === s.kind);
   const rows = [
     `| query | figure | this gateway | ${others.map((s) => `÷ ${s.label}`).join(' | ')} |`,
     `|---|---|---:|${others.map(() => '---:|').join('')}`,
@@ -101,6 +102,12 @@ function runtimeTable(results: BenchResults): string[] {
           .join(' | ')} |`,
       );
     };
+    const serving = group.filter((v) => v.notStarted === undefined);
+    for (const v of group) {
+      if (v.notStarted !== undefined)
+        rows.push(`| ${v.label} | – | did not serve | ${v.notStarted} |`);
+    }
+    if (serving.length < 2) continue;
     for (const q of results.queries) {
       const all = group.map((v) => figures(results, q, v.id));
       if (all.every((a) => a.every((f) => f.value === undefined))) continue;

@@ -81,7 +81,9 @@ function firstError(reason: string): string {
   return logged === undefined ? head : `${head.replace(/:$/, '')}; its log: ${logged}`;
 }
 
-const log = (line: string) => process.stderr.write(`${line}\n`);
+const startedAt = Date.now();
+const log = (line: string) =>
+  process.stderr.write(`[${Math.round((Date.now() - startedAt) / 1000)} s] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function nodeVersion(path: string): string {
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
       try {
         const system = await startSystem(spec, systemEnv, build);
         running.push(system);
-        log(`  ${spec.id}: idle RSS ${system.idleRssMb} MB; ${system.processTree.join(' | ')}`);
+        log(`  ${spec.id}: ${system.processTree.join(' | ')}`);
       } catch (error) {
         // On another runtime, a system that cannot serve is a result to report, not the end.
         if (spec.node.path === process.execPath) throw error;
@@ -158,6 +160,10 @@ async function main(): Promise<void> {
         });
       }
     }
+    // Idle RSS: every system started and answered once, start-up garbage given time to go.
+    await sleep(1_500);
+    const idleRssMb = new Map(running.map((s) => [s.id, round(rssMb(s.pid), 1)]));
+    log(`idle RSS (MB): ${running.map((s) => `${s.id} ${idleRssMb.get(s.id)}`).join(', ')}`);
     const cells = (q: QueryName) => running.filter((s) => serves(s, q));
 
     // Q4's cursors, each system's own, reached by paging through the list.
@@ -294,7 +300,7 @@ async function main(): Promise<void> {
       kind: s.kind,
       label: s.label,
       node: s.node,
-      idleRssMb: s.idleRssMb,
+      idleRssMb: idleRssMb.get(s.id) ?? NaN,
       rssAfterRunMb: round(rssMb(s.pid), 1),
       processTree: s.processTree,
     }));

@@ -47,14 +47,14 @@ export async function startSimulators(): Promise<Simulators> {
 }
 
 /**
- * Waits until no upstream request arrives for 300 ms, then leaves the counters at zero, so that
+ * Waits until no upstream request arrives for 200 ms, then leaves the counters at zero, so that
  * nothing left over from earlier work (a system finishing background calls) is counted.
  */
 export async function quiesce(sims: Simulators): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     await sims.call({ op: 'reset', distinct: false });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 200));
     const { tally } = await sims.call({ op: 'stats' });
     if ((tally?.users ?? 0) + (tally?.vcard ?? 0) === 0 || Date.now() > deadline) break;
   }

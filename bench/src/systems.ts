@@ -8,13 +8,10 @@ import { join } from 'node:path';
 import type { GatewayBuild } from './build.js';
 import { LIST_ACCOUNT } from './dataset.js';
 import type { SystemSpec } from './kinds.js';
-import { processTree, rssMb } from './proc.js';
+import { processTree } from './proc.js';
 import { ROOT } from './results.js';
-import { round } from './stats.js';
 
 export const LOG_DIR = join(tmpdir(), 'bench-gateway-logs');
-/** Idle RSS is read this long after the first answer, once start-up garbage has been collected. */
-const SETTLE_MS = 1_500;
 
 /**
  * Environment of every system. Production mode everywhere (no GraphiQL, introspection off where
@@ -47,8 +44,6 @@ export interface RunningSystem extends SystemSpec {
   logFile: string;
   /** The command line of the process and its descendants. */
   processTree: string[];
-  /** RSS once started and settled, before any load. */
-  idleRssMb: number;
   stop(): Promise<void>;
 }
 
@@ -105,14 +100,12 @@ export async function startSystem(
   await waitUntilServing(child, url, probeBody(spec), logFile, spec.id);
   const pid = child.pid;
   if (pid === undefined) throw new Error(`${spec.id} did not start`);
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   return {
     ...spec,
     pid,
     url,
     logFile,
     processTree: processTree(pid),
-    idleRssMb: round(rssMb(pid), 1),
     stop: () => stopChild(child),
   };
 }
