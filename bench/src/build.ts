@@ -39,9 +39,12 @@ interface PackageJson {
 
 /** Every TypeScript file below `dir` (no node_modules). */
 function sources(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('node_modules'))
-    .map((f) => join(dir, f));
+  // Not readdirSync's `recursive`: on Node 20 it fails on some trees (ENOTDIR on a file).
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : sources(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') ? [path] : [];
+  });
 }
 
 /**
