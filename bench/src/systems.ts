@@ -105,7 +105,8 @@ export async function startSystem(
     pid,
     url,
     logFile,
-    processTree: processTree(pid),
+    // Paths shown from the repository root: the report is the same on every checkout.
+    processTree: processTree(pid).map((line) => line.replaceAll(ROOT, '')),
     stop: () => stopChild(child),
   };
 }
