@@ -7,15 +7,26 @@
 // The floors and the naive gateway are compiled the same way, so none of the compared systems
 // carries a TypeScript loader.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { ROOT } from './results.js';
 
 const BUILD_DIR = join(ROOT, 'node_modules/.cache/bench-build');
 const OUT = join(BUILD_DIR, 'out');
-/** Folders compiled here: the gateway, and what the floors and the naive gateway import. */
-const COMPILED = ['src', 'bench/floors', 'bench/naive', 'bench/src'];
+/**
+ * Folders compiled here: the gateway (with top-level sandbox/ once it moves there), the floors, the
+ * naive gateway and what they import.
+ */
+const COMPILED = ['src', 'sandbox', 'bench/floors', 'bench/naive', 'bench/src'];
 
 export interface GatewayBuild {
   /** The gateway's compiled entry point. */
@@ -48,7 +59,8 @@ function sources(dir: string): string[] {
  */
 function compileHere(): void {
   rmSync(OUT, { recursive: true, force: true });
-  for (const file of COMPILED.flatMap(sources)) {
+  const folders = COMPILED.filter((dir) => existsSync(join(ROOT, dir)));
+  for (const file of folders.flatMap(sources)) {
     const output = ts.transpileModule(readFileSync(join(ROOT, file), 'utf8'), {
       fileName: file,
       compilerOptions: {
