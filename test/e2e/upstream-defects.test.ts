@@ -121,7 +121,7 @@ describe('defect 13: the token exchange belongs to no caller', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     h.sandbox.vcard.injectFault({ until: held }, { match: /\/api_auth$/ });
     const query = `{ vcard(accountId: "1001", userId: "${id}") { formattedName } }`;
-    const post = (signal?: AbortSignal): Promise<Response> =>
+    const post = async (signal?: AbortSignal): Promise<Response> =>
       h!.gateway.yoga.fetch('http://localhost/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
