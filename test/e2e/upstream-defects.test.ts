@@ -121,8 +121,9 @@ describe('defect 13: the token exchange belongs to no caller', () => {
     const held = new Promise<void>((resolve) => (release = resolve));
     h.sandbox.vcard.injectFault({ until: held }, { match: /\/api_auth$/ });
     const query = `{ vcard(accountId: "1001", userId: "${id}") { formattedName } }`;
+    const { gateway } = h;
     const post = async (signal?: AbortSignal): Promise<Response> =>
-      h!.gateway.yoga.fetch('http://localhost/graphql', {
+      gateway.yoga.fetch('http://localhost/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify({ query }),
@@ -130,7 +131,8 @@ describe('defect 13: the token exchange belongs to no caller', () => {
       });
     const leaving = new AbortController();
     const first = post(leaving.signal).catch((error: unknown) => error);
-    await waitFor(() => h!.calls().apiAuth === 1);
+    const harness = h;
+    await waitFor(() => harness.calls().apiAuth === 1);
     const second = post();
     await new Promise((resolve) => setTimeout(resolve, 50));
     leaving.abort();
