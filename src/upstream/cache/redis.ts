@@ -14,6 +14,12 @@ export interface RedisStoreOptions {
   hooks: Pick<UpstreamHooks, 'storeUnavailable'>;
   /** Per-command budget; default 100 ms. */
   commandTimeoutMs?: number;
+  /**
+   * How long commands wait for the very first connection (only until its outcome is known: a
+   * refused connection ends the wait at once); default 1 s. A command budget was too short on a
+   * loaded host: a fresh instance then missed entries that a second instance had just written.
+   */
+  firstConnectionWaitMs?: number;
   /** Least time between two warnings about Redis; default 30 s. */
   warnIntervalMs?: number;
 }
@@ -24,7 +30,7 @@ export class RedisStore implements CacheStore {
   private readonly hooks: Pick<UpstreamHooks, 'storeUnavailable'>;
   private readonly warnIntervalMs: number;
   private everReady = false;
-  /** Settles on the first connection's outcome, or when a command's budget has passed. */
+  /** Settles on the first connection's outcome, or when firstConnectionWaitMs has passed. */
   private readonly firstAttempt: Promise<void>;
   private lastWarnAt = -Infinity;
   private suppressedWarnings = 0;
@@ -48,7 +54,7 @@ export class RedisStore implements CacheStore {
     // Without a listener ioredis' connection errors would be unhandled 'error' events.
     this.redis.on('error', (error: unknown) => this.warn(error));
     this.firstAttempt = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeout);
+      const timer = setTimeout(resolve, options.firstConnectionWaitMs ?? 1_000);
       timer.unref();
       const settle = (): void => {
         clearTimeout(timer);
