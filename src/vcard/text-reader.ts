@@ -12,16 +12,10 @@
 // their spelling: 3.0 TEL keeps no backslash, dates gain their dashes, …) is ical.js's design for
 // the two versions, as is its rule that a card whose first property is not VERSION:4.0 is read
 // with the 3.0 rules. Values are decoded in text-values.ts.
-import { WANTED, decodeProperty } from './text-values.js';
+import { WANTED, decodeProperty, type CardProperty } from './text-values.js';
 
 /** One property: name without group, parameters by lower-case name, value type, values. */
-export interface CardProperty {
-  name: string;
-  params: Record<string, unknown>;
-  type: string;
-  /** Strings, `null` for values of non-text types (numbers, booleans), arrays for structure. */
-  values: unknown[];
-}
+export type { CardProperty } from './text-values.js';
 
 /** The body is not a (supported) vCard. */
 export class VCardReadError extends Error {

@@ -1,7 +1,15 @@
 // Values of the properties text-reader.ts hands over: ical.js's designs for vCard 4.0 and 3.0 (which
 // properties are lists or `;`-structured, their default value types) and the escapes and spellings
 // of each value type (see text-reader.ts for the rules).
-import type { CardProperty } from './text-reader.js';
+
+/** One property of a card as the reader hands it over (jCard-like). */
+export interface CardProperty {
+  name: string;
+  params: Record<string, unknown>;
+  type: string;
+  /** Strings, `null` for values of non-text types (numbers, booleans), arrays for structure. */
+  values: unknown[];
+}
 
 interface PropertyDesign {
   type: string;

@@ -1,30 +1,26 @@
-// The upstream clients (users, vcard) and their HTTP layer against the real simulators: DTO
+// The upstream clients (users, vcard) over their chains against the real simulators: DTO
 // mapping, request encoding, 404 handling, content negotiation of vCards, body limits, truncated
 // bodies and deadlines. End-to-end retry/breaker/credential behaviour is in test/e2e/resilience.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamError, codeOf } from '../../src/errors.js';
 import { createDataset, startSandbox, usersWithVcardFormat } from '../../sandbox/index.js';
 import type { Sandbox, UserRecord, VcardFormat } from '../../sandbox/index.js';
-import type { CallContext } from '../../src/upstream/call.js';
-import { UpstreamHttp } from '../../src/upstream/http.js';
-import type { HttpOptions } from '../../src/upstream/http.js';
-import { UsersClient } from '../../src/upstream/users-client.js';
+import { RequestScope } from '../../src/upstream/call.js';
+import type { Call, Deadline } from '../../src/upstream/call.js';
+import { noHooks } from '../../src/upstream/hooks.js';
+import { createUpstreams } from '../../src/upstream/upstreams.js';
+import type { Upstreams } from '../../src/upstream/upstreams.js';
+import type { UsersClient } from '../../src/upstream/users-client.js';
 import { singleUserDto, toUser, userDto, usersPageDto } from '../../src/upstream/users-schema.js';
-import { VcardClient } from '../../src/upstream/vcard-client.js';
+import type { VcardClient } from '../../src/upstream/vcard-client.js';
 import { userDocumentSchema } from '../../src/vcard/document.js';
 import { vcardFromDocument } from '../../src/vcard/from-document.js';
 
 const DOTTED_ACCOUNT = 'acme.eu';
-const HTTP_OPTIONS: HttpOptions = {
-  maxConcurrency: 4,
-  timeoutMs: 2000,
-  maxBodyBytes: 1_000_000,
-  baseBackoffMs: 1,
-};
+const HTTP_OPTIONS = { maxConcurrency: 4, timeoutMs: 2000, maxBodyBytes: 1_000_000 };
 
 let sandbox: Sandbox;
-let usersHttp: UpstreamHttp;
-let vcardHttp: UpstreamHttp;
+let upstreams: Upstreams;
 let users: UsersClient;
 let vcards: VcardClient;
 
@@ -32,14 +28,19 @@ beforeAll(async () => {
   sandbox = await startSandbox({
     dataset: createDataset({ accounts: { '1001': 'example', [DOTTED_ACCOUNT]: 3 } }),
   });
-  usersHttp = new UpstreamHttp('users', sandbox.users.url, HTTP_OPTIONS);
-  vcardHttp = new UpstreamHttp('vcard', sandbox.vcard.url, HTTP_OPTIONS);
-  users = new UsersClient(usersHttp);
-  vcards = new VcardClient(vcardHttp);
+  upstreams = createUpstreams({
+    usersApiUrl: sandbox.users.url,
+    vcardApiUrl: sandbox.vcard.url,
+    ...HTTP_OPTIONS,
+    retry: { baseBackoffMs: 1 },
+    hooks: noHooks,
+  });
+  users = upstreams.users;
+  vcards = upstreams.vcards;
 });
 
 afterAll(async () => {
-  await Promise.all([usersHttp?.close(), vcardHttp?.close()]);
+  await upstreams?.close();
   await sandbox?.close();
 });
 
@@ -48,12 +49,18 @@ beforeEach(() => {
   sandbox.vcard.reset();
 });
 
-function call(overrides: Partial<CallContext> = {}): CallContext {
+function call(
+  overrides: { credential?: string | undefined; requestId?: string; deadline?: Deadline } = {},
+): Call {
+  const requestId = overrides.requestId ?? 'r1';
+  const deadline = overrides.deadline ?? { at: Date.now() + 5000 };
+  const credential = 'credential' in overrides ? overrides.credential : 'Bearer x';
   return {
-    credential: 'Bearer x',
-    requestId: 'r1',
-    deadline: { at: Date.now() + 5000 },
-    ...overrides,
+    credential,
+    credentialKey: credential ?? 'service',
+    requestId,
+    deadline,
+    request: new RequestScope(requestId, Date.now(), deadline),
   };
 }
 
@@ -500,8 +507,8 @@ describe('VcardClient.getVcard', () => {
   });
 });
 
-describe('UpstreamHttp', () => {
-  const list = (ctx: CallContext = call()) =>
+describe('transport and deadline steps', () => {
+  const list = (ctx: Call = call()) =>
     users.listUsers({ accountId: '1001', page: 1, pageSize: 2, filter: {} }, ctx);
 
   it('a body larger than maxBodyBytes is too-large, not retried, and the pool keeps working', async () => {

@@ -1,17 +1,25 @@
 // Redis store, so several gateway instances share one cache. A slow or absent Redis must never fail
 // or noticeably slow a GraphQL request: commands time out quickly, nothing is queued while the
 // connection is down, and every failure is a cache miss (logged at warn, at most once per interval).
+// What it reads back may have been written by another release: entry.ts validates it.
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
-import type { CacheEntry, CacheStore } from './cache.js';
+import type { UpstreamHooks } from '../hooks.js';
+import type { CacheStore } from './store.js';
 
 export const REDIS_KEY_PREFIX = 'tdg:v1:';
 
 export interface RedisStoreOptions {
   url: string;
-  logger: Logger;
+  /** Told when Redis cannot be used (at most once per warnIntervalMs). */
+  hooks: Pick<UpstreamHooks, 'storeUnavailable'>;
   /** Per-command budget; default 100 ms. */
   commandTimeoutMs?: number;
+  /**
+   * How long commands wait for the very first connection (only until its outcome is known: a
+   * refused connection ends the wait at once); default 1 s. A command budget was too short on a
+   * loaded host: a fresh instance then missed entries that a second instance had just written.
+   */
+  firstConnectionWaitMs?: number;
   /** Least time between two warnings about Redis; default 30 s. */
   warnIntervalMs?: number;
 }
@@ -19,17 +27,17 @@ export interface RedisStoreOptions {
 export class RedisStore implements CacheStore {
   readonly kind = 'redis';
   private readonly redis: Redis;
-  private readonly logger: Logger;
+  private readonly hooks: Pick<UpstreamHooks, 'storeUnavailable'>;
   private readonly warnIntervalMs: number;
   private everReady = false;
-  /** Settles on the first connection's outcome, or when a command's budget has passed. */
+  /** Settles on the first connection's outcome, or when firstConnectionWaitMs has passed. */
   private readonly firstAttempt: Promise<void>;
   private lastWarnAt = -Infinity;
   private suppressedWarnings = 0;
 
   constructor(options: RedisStoreOptions) {
     const timeout = options.commandTimeoutMs ?? 100;
-    this.logger = options.logger;
+    this.hooks = options.hooks;
     this.warnIntervalMs = options.warnIntervalMs ?? 30_000;
     this.redis = new Redis(options.url, {
       commandTimeout: timeout,
@@ -46,7 +54,7 @@ export class RedisStore implements CacheStore {
     // Without a listener ioredis' connection errors would be unhandled 'error' events.
     this.redis.on('error', (error: unknown) => this.warn(error));
     this.firstAttempt = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeout);
+      const timer = setTimeout(resolve, options.firstConnectionWaitMs ?? 1_000);
       timer.unref();
       const settle = (): void => {
         clearTimeout(timer);
@@ -58,26 +66,21 @@ export class RedisStore implements CacheStore {
     });
   }
 
-  async get(key: string): Promise<CacheEntry | undefined> {
+  async get(key: string): Promise<string | undefined> {
     try {
       if (!(await this.usable())) return undefined;
       const raw = await this.redis.get(REDIS_KEY_PREFIX + key);
-      return raw === null ? undefined : parseEntry(raw);
+      return raw ?? undefined;
     } catch (error) {
       this.warn(error);
       return undefined;
     }
   }
 
-  async set(key: string, entry: CacheEntry, retentionMs: number): Promise<void> {
+  async set(key: string, text: string, retentionMs: number): Promise<void> {
     try {
       if (!(await this.usable())) return;
-      await this.redis.set(
-        REDIS_KEY_PREFIX + key,
-        JSON.stringify(entry),
-        'PX',
-        Math.max(1, Math.ceil(retentionMs)),
-      );
+      await this.redis.set(REDIS_KEY_PREFIX + key, text, 'PX', Math.max(1, Math.ceil(retentionMs)));
     } catch (error) {
       this.warn(error);
     }
@@ -118,27 +121,10 @@ export class RedisStore implements CacheStore {
     const suppressed = this.suppressedWarnings;
     this.suppressedWarnings = 0;
     // The message only: REDIS_URL may hold a password, and ioredis errors can carry the options.
-    this.logger.warn(
-      { error: error instanceof Error ? error.message : String(error), suppressed },
-      'cache: Redis unavailable, answering from the upstream',
-    );
+    this.hooks.storeUnavailable({
+      store: 'redis',
+      error: error instanceof Error ? error.message : String(error),
+      suppressed,
+    });
   }
-}
-
-function parseEntry(raw: string): CacheEntry | undefined {
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    if (
-      typeof parsed === 'object' &&
-      parsed !== null &&
-      'value' in parsed &&
-      'freshUntil' in parsed &&
-      typeof parsed.freshUntil === 'number'
-    ) {
-      return parsed as CacheEntry;
-    }
-  } catch {
-    // Not ours (or from an incompatible version): a miss, overwritten by the next store.
-  }
-  return undefined;
 }
