@@ -33,9 +33,7 @@ export function createContext(request: Request, services: Services): GatewayCont
   const requestId = requestIdOf(request);
   const deadline: Deadline = {
     at: Date.now() + services.config.requestDeadlineMs,
-    // The server adapter's request.signal is a proxy whose `aborted` can stay false after the
-    // client hangs up; a native signal derived from it reports the abort.
-    signal: AbortSignal.any([request.signal]),
+    signal: followAbort(request.signal),
   };
   const { config } = services;
   // Only these two headers are forwarded, each to its own upstream.
@@ -51,4 +49,16 @@ export function createContext(request: Request, services: Services): GatewayCont
     ...(services.metrics === undefined ? {} : { onBatch: services.metrics.loaderBatch }),
   });
   return { requestId, deadline, loaders, services };
+}
+
+/**
+ * A native AbortSignal that aborts when the client hangs up. The server adapter's request.signal
+ * is a proxy: its `aborted` can stay false after the hang-up, and Node 24's AbortSignal.any()
+ * refuses it ("is not of type AbortSignal"), while its 'abort' event fires on every Node version.
+ */
+function followAbort(source: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  if (source.aborted) controller.abort(source.reason);
+  else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
+  return controller.signal;
 }
