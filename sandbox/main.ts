@@ -1,5 +1,6 @@
 // `npm run sandbox`: both upstream simulators on fixed ports, for running the gateway (or curl)
-// against them by hand. USERS_SIM_PORT [4010], VCARD_SIM_PORT [4020], SIM_LATENCY_MS [0].
+// against them by hand. USERS_SIM_PORT [4010], VCARD_SIM_PORT [4020], SIM_LATENCY_MS [0],
+// SIM_HOST [127.0.0.1] (0.0.0.0 in a container, so other containers reach them).
 // Flags (after `--`): --require-auth (real credential checks, with the seeded service credentials
 // printed below), --rate-limit <requests per second, each simulator>, --per-credential (that
 // limit counted per credential).
@@ -42,6 +43,7 @@ const requireAuth = flags['require-auth'];
 
 const sandbox = await startSandbox({
   latencyMs: envInt('SIM_LATENCY_MS', 0),
+  ...(process.env['SIM_HOST'] ? { host: process.env['SIM_HOST'] } : {}),
   requireAuth,
   ...(rate === undefined
     ? {}

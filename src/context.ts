@@ -54,9 +54,7 @@ function upstreamScopeOf(request: Request, deadlineMs: number): RequestScope {
     const arrived = arrivedAt(request);
     scope = new RequestScope(requestIdOf(request), arrived, {
       at: arrived + deadlineMs,
-      // The server adapter's request.signal is a proxy whose `aborted` can stay false after the
-      // client hangs up; a native signal derived from it reports the abort.
-      signal: AbortSignal.any([request.signal]),
+      signal: followAbort(request.signal),
     });
     scopes.set(request, scope);
   }
@@ -81,4 +79,16 @@ export function createContext(request: Request, services: Services): GatewayCont
     loaders,
     services,
   };
+}
+
+/**
+ * A native AbortSignal that aborts when the client hangs up. The server adapter's request.signal
+ * is a proxy: its `aborted` can stay false after the hang-up, and Node 24's AbortSignal.any()
+ * refuses it ("is not of type AbortSignal"), while its 'abort' event fires on every Node version.
+ */
+function followAbort(source: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  if (source.aborted) controller.abort(source.reason);
+  else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
+  return controller.signal;
 }
