@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
-import { startSandbox } from '../src/sandbox/index.js';
+import { startSandbox } from '../sandbox/index.js';
 import { createGateway } from '../src/server.js';
 
 const LATENCY_MS = 20;

@@ -4,11 +4,14 @@ import { randomUUID } from 'node:crypto';
 import type { Services } from './services.js';
 import type { Loaders } from './loaders.js';
 import { createLoaders } from './loaders.js';
-import type { Deadline } from './upstream/http.js';
+import type { Deadline } from './upstream/call.js';
+import { RequestScope, callOf } from './upstream/call.js';
 
 export interface GatewayContext {
   requestId: string;
   deadline: Deadline;
+  /** Shared by the operations of one HTTP request (a batch): per-request upstream policies. */
+  upstreamScope: RequestScope;
   loaders: Loaders;
   services: Services;
 }
@@ -17,6 +20,8 @@ const SAFE_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 // Weak: an entry lives exactly as long as its request.
 const requestIds = new WeakMap<Request, string>();
+const arrivals = new WeakMap<Request, number>();
+const scopes = new WeakMap<Request, RequestScope>();
 
 /** A client-sent X-Request-ID is kept when harmless, so logs on both sides line up. */
 export function requestIdOf(request: Request): string {
@@ -29,28 +34,63 @@ export function requestIdOf(request: Request): string {
   return id;
 }
 
+/**
+ * When the request arrived (epoch ms): the first call stamps it. The server calls this as early as
+ * it sees the request, so the deadline counts the time spent receiving and parsing it too.
+ */
+export function arrivedAt(request: Request): number {
+  let at = arrivals.get(request);
+  if (at === undefined) {
+    at = Date.now();
+    arrivals.set(request, at);
+  }
+  return at;
+}
+
+/** One per HTTP request, whatever the number of operations in it. */
+function upstreamScopeOf(request: Request, deadlineMs: number): RequestScope {
+  let scope = scopes.get(request);
+  if (scope === undefined) {
+    const arrived = arrivedAt(request);
+    scope = new RequestScope(requestIdOf(request), arrived, {
+      at: arrived + deadlineMs,
+      signal: followAbort(request.signal),
+    });
+    scopes.set(request, scope);
+  }
+  return scope;
+}
+
 export function createContext(request: Request, services: Services): GatewayContext {
-  const requestId = requestIdOf(request);
-  const deadline: Deadline = {
-    at: Date.now() + services.config.requestDeadlineMs,
-    // The server adapter's request.signal is a proxy whose `aborted` can stay false after the
-    // client hangs up; a native signal derived from it reports the abort.
-    signal: AbortSignal.any([request.signal]),
-  };
-  const { config } = services;
-  // Only these two headers are forwarded, each to its own upstream.
-  const authorization =
-    request.headers.get('authorization') ??
-    (config.usersApiToken === undefined ? undefined : `Bearer ${config.usersApiToken}`);
-  const authToken = request.headers.get('x-auth-token') ?? config.vcardApiToken;
+  const scope = upstreamScopeOf(request, services.config.requestDeadlineMs);
+  // Only these two headers are forwarded, each to its own upstream. Without them the upstream's
+  // service credential applies (the auth step of its chain).
   const loaders = createLoaders({
     users: services.users,
     vcards: services.vcards,
-    usersCall: { credential: authorization, requestId, deadline },
-    vcardCall: { credential: authToken, requestId, deadline },
+    usersCall: callOf(scope, request.headers.get('authorization') ?? undefined),
+    vcardCall: callOf(scope, request.headers.get('x-auth-token') ?? undefined),
     ...(services.metrics === undefined ? {} : { onBatch: services.metrics.loaderBatch }),
   });
-  return { requestId, deadline, loaders, services };
+  return {
+    requestId: scope.requestId,
+    deadline: scope.deadline,
+    upstreamScope: scope,
+    loaders,
+    services,
+  };
+}
+
+/**
+ * A native AbortSignal that aborts when the client hangs up. The server adapter's request.signal
+ * is a proxy: its `aborted` can stay false after the hang-up, and Node 24's AbortSignal.any()
+ * refuses it ("is not of type AbortSignal"), while its 'abort' event fires on every Node version.
+ */
+function followAbort(source: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  if (source.aborted) controller.abort(source.reason);
+  else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
+  return controller.signal;
 }
 
 // Weak: an entry lives exactly as long as its request.

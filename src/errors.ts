@@ -12,9 +12,12 @@ const upstreamTitle: Record<UpstreamName, string> = {
 
 export type UpstreamFailure =
   | { kind: 'status'; status: number }
-  | { kind: 'timeout' }
+  /** `clientGone`: aborted because the GraphQL client went away, not because the upstream was slow. */
+  | { kind: 'timeout'; clientGone?: true }
   | { kind: 'network' }
   | { kind: 'malformed'; status: number }
+  /** A well-formed answer about another record than the one asked for (e.g. another user id). */
+  | { kind: 'mismatch'; status: number }
   | { kind: 'too-large'; status: number }
   | { kind: 'circuit-open' }
   | { kind: 'missing-credentials' };
@@ -26,6 +29,8 @@ export class UpstreamError extends Error {
     readonly failure: UpstreamFailure,
     readonly requestId?: string,
     readonly attempts = 1,
+    /** A failure another attempt may not see (a reset connection, a truncated body). */
+    readonly transient = false,
   ) {
     super(describe(upstream, failure, attempts));
     this.name = 'UpstreamError';
@@ -48,6 +53,8 @@ function describe(upstream: UpstreamName, failure: UpstreamFailure, attempts: nu
       return `The connection to the ${name} failed${tries}.`;
     case 'malformed':
       return `The ${name} sent a response the gateway cannot read.`;
+    case 'mismatch':
+      return `The ${name} answered about another record than the one asked for.`;
     case 'too-large':
       return `The ${name} sent a response larger than the gateway accepts.`;
     case 'circuit-open':

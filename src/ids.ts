@@ -2,8 +2,12 @@
 // global ids of `Node`.
 import { InputError } from './errors.js';
 
-// Upstream ids are numeric (users API) or hex (crossbar); allow a little more, never a path.
+// Account ids (a string in users-api.txt) and crossbar ids (hex) are opaque: allow a little more
+// than seen, never a path.
 const SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+// users-api.txt documents user_id as a number. One spelling per user (no sign, no leading zero):
+// "007" would reach the upstream as user 7 under another cache key and another global id.
+const USER_ID = /^(?:0|[1-9][0-9]{0,15})$/;
 
 const isSafeId = (value: string): boolean => SAFE_ID.test(value) && !value.includes('..');
 
@@ -11,6 +15,20 @@ export function assertId(value: string, argumentName: string): string {
   if (!isSafeId(value)) {
     throw new InputError(
       `Invalid ${argumentName}: expected 1 to 64 letters, digits, '_', '-' or '.'.`,
+      argumentName,
+    );
+  }
+  return value;
+}
+
+const isUsersApiUserId = (value: string): boolean =>
+  USER_ID.test(value) && Number.isSafeInteger(Number(value));
+
+/** A user id of the users API: a non-negative integer in canonical decimal form. */
+export function assertUserId(value: string, argumentName: string): string {
+  if (!isUsersApiUserId(value)) {
+    throw new InputError(
+      `Invalid ${argumentName}: the users API's user ids are numbers (digits only, no leading zero).`,
       argumentName,
     );
   }
@@ -50,6 +68,7 @@ export function decodeUserGlobalId(id: string, argumentName = 'id'): UserRef {
   if (!text.startsWith(USER_PREFIX)) throw bad();
   const [accountId, userId, ...rest] = text.slice(USER_PREFIX.length).split('/');
   if (accountId === undefined || userId === undefined || rest.length > 0) throw bad();
-  if (!isSafeId(accountId) || !isSafeId(userId)) throw bad();
+  // A User's global id is made from a users API record, whose id is a number.
+  if (!isSafeId(accountId) || !isUsersApiUserId(userId)) throw bad();
   return { accountId, userId };
 }

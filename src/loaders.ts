@@ -3,7 +3,7 @@
 // module scope), so one caller's results are never seen by another.
 import DataLoader from 'dataloader';
 import type { User, UserFilter, UsersPage, VCard } from './domain.js';
-import type { CallContext } from './upstream/call.js';
+import type { Call } from './upstream/call.js';
 import type { UsersClient } from './upstream/users-client.js';
 import type { VcardClient } from './upstream/vcard-client.js';
 
@@ -29,8 +29,8 @@ export interface LoaderDeps {
   users: UsersClient;
   vcards: VcardClient;
   /** Credentials and deadline of this request, per upstream. */
-  usersCall: CallContext;
-  vcardCall: CallContext;
+  usersCall: Call;
+  vcardCall: Call;
   /** Sees the size of every batch (metrics: a size of 1 everywhere would mean no batching). */
   onBatch?: (loader: string, size: number) => void;
 }

@@ -1,44 +1,59 @@
 // Reads config, starts the HTTP server (and the sandbox simulators when no upstream is configured),
 // drains on SIGTERM/SIGINT.
 import { createServer } from 'node:http';
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
+import type { Sandbox } from '../sandbox/index.js';
+import { SHUTDOWN_GRACE_MS, describeStartup, readProcessSettings } from './lifecycle.js';
+import type { ProcessSettings } from './lifecycle.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { startTracing } from './observability/tracing.js';
 import { createGateway } from './server.js';
-import { startSandbox } from './sandbox/index.js';
+
+/** A configuration error is one line on stderr and exit 1: no stack trace, no half-started server. */
+function configureOrExit(): { config: Config; settings: ProcessSettings } {
+  try {
+    const config = loadConfig();
+    return { config, settings: readProcessSettings(process.env, config) };
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`configuration error: ${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`configuration error: ${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const { config: loaded, settings } = configureOrExit();
+  let config = loaded;
   const logger = pino({ level: config.logLevel });
 
-  const sandbox = config.sandbox ? await startSandbox() : undefined;
-  if (sandbox) {
-    // The simulators accept any token; service tokens let GraphiQL work with no headers at all.
-    config = {
-      ...config,
-      usersApiUrl: sandbox.users.url,
-      vcardApiUrl: sandbox.vcard.url,
-      usersApiToken: config.usersApiToken ?? 'sandbox',
-      vcardApiToken: config.vcardApiToken ?? 'sandbox',
-    };
+  let sandbox: Sandbox | undefined;
+  if (config.sandbox) {
+    // Loaded only here: a deployment pointed at real upstreams never loads the simulators.
+    const { sandboxConfig, startSandbox } = await import('../sandbox/index.js');
+    sandbox = await startSandbox();
+    config = sandboxConfig(config, sandbox);
     logger.info(
       { usersApi: sandbox.users.url, vcardApi: sandbox.vcard.url, accounts: sandbox.accountIds },
       'sandbox mode: USERS_API_URL and VCARD_API_URL are not set, serving built-in simulators with seeded data',
     );
   }
+  const report = describeStartup(config, settings);
+  logger.info(report.summary, 'starting');
+  for (const warning of report.warnings) logger.warn(warning);
 
   // Without OTEL_EXPORTER_OTLP_ENDPOINT no tracer exists and no span is ever made.
   const tracing =
@@ -54,7 +69,17 @@ async function main(): Promise<void> {
     ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
     ...(sandbox?.accountIds[0] === undefined ? {} : { exampleAccountId: sandbox.accountIds[0] }),
   });
-  const server = createServer(gateway.yoga);
+  const server = createServer(
+    {
+      // Node's defaults let a client trickle its body for 300 s, holding a connection and a
+      // request's memory. These bound the headers and the whole request.
+      headersTimeout: settings.httpHeadersTimeoutMs,
+      requestTimeout: settings.httpRequestTimeoutMs,
+      // Both are enforced by a sweep, every 30 s by default: a bound of seconds needs a finer one.
+      connectionsCheckingInterval: Math.min(1_000, settings.httpHeadersTimeoutMs),
+    },
+    gateway.yoga,
+  );
   server.keepAliveTimeout = 65_000;
   // Keep-alive clients would hold the drain open until its bound: answers not yet sent when the
   // drain starts, and answers to requests that arrive during it, close their connection.
@@ -68,7 +93,14 @@ async function main(): Promise<void> {
     unanswered.add(response);
     response.once('close', () => unanswered.delete(response));
   });
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  try {
+    await listen(server, config.port, config.host);
+  } catch (error) {
+    const inUse = error instanceof Error && 'code' in error && error.code === 'EADDRINUSE';
+    const why = inUse ? 'the port is already in use' : String(error);
+    process.stderr.write(`cannot listen on ${config.host}:${config.port}: ${why}\n`);
+    process.exit(1);
+  }
   const shownHost = config.host === '0.0.0.0' ? 'localhost' : config.host;
   // The bound port, not config.port: PORT=0 lets the OS pick one.
   const { port } = server.address() as AddressInfo;
@@ -78,6 +110,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining: refusing new connections, finishing requests in flight');
+    // Whatever hangs below (a pool, the tracer's export, a simulator), the process ends.
+    setTimeout(() => {
+      logger.warn(
+        { boundMs: config.shutdownTimeoutMs + SHUTDOWN_GRACE_MS },
+        'shutdown bound reached: exiting without waiting for the upstream pools, tracer or sandbox to close',
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs + SHUTDOWN_GRACE_MS).unref();
     gateway.setReady(false);
     for (const response of unanswered) {
       if (!response.headersSent) response.setHeader('connection', 'close');

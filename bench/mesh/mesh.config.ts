@@ -9,12 +9,7 @@
 // user has no account id, so the query passes it as an argument.
 import { createPrefixTransform, defineConfig } from '@graphql-mesh/compose-cli';
 import { loadOpenAPISubgraph } from '@omnigraph/openapi';
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is required`);
-  return value.replace(/\/+$/, '');
-}
+import { requiredEnv as required } from '../src/env.js';
 
 const usersApi = required('USERS_API_URL');
 const vcardApi = required('VCARD_API_URL');

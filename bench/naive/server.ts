@@ -17,16 +17,11 @@ import type { VCard } from '../../src/domain.js';
 import { vcardFromDocument } from '../../src/vcard/from-document.js';
 import { vcardFromText } from '../../src/vcard/from-text.js';
 import { vcardToText } from '../../src/vcard/to-text.js';
+import { requiredEnv as required } from '../src/env.js';
 
 const USERS = required('USERS_API_URL');
 const VCARD = required('VCARD_API_URL');
 const MAX_PAGE = 100;
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is required`);
-  return value.replace(/\/+$/, '');
-}
 
 interface Ctx {
   request: Request;

@@ -7,7 +7,7 @@ import {
   createLargeAccount,
   type Dataset,
   type UserRecord,
-} from '../../src/sandbox/index.js';
+} from '../../sandbox/index.js';
 
 /** The 350-user sandbox account: Q1, Q2 and Q3 read it. */
 export const LIST_ACCOUNT = '1003';

@@ -7,6 +7,7 @@
 // tripped its circuit breakers. Here no query starts after the deadline and every started query
 // is waited for, so a run ends cleanly.
 import { Pool } from 'undici';
+import { mean, percentile } from './stats.js';
 
 export interface LoadOptions {
   url: string;
@@ -29,11 +30,6 @@ export interface LoadResult {
   failures: number;
   /** Every 2xx answer's latency in ms, sorted. */
   latencies: number[];
-}
-
-/** The q-quantile (0..1) of sorted values (nearest rank); NaN when empty. */
-export function percentile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 }
 
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
@@ -86,7 +82,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     requestsPerSec: completed / seconds,
     p50Ms: percentile(latencies, 0.5),
     p99Ms: percentile(latencies, 0.99),
-    meanMs: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
+    meanMs: mean(latencies),
     failures,
     latencies,
   };

@@ -1,6 +1,6 @@
 // CPU time and peak resident memory of a process, from /proc (Linux), read from outside so the
 // figures are the process's own and cost it nothing.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node supports
 
@@ -21,6 +21,11 @@ function statusKb(pid: number, key: string): number {
   return line === undefined ? NaN : Number(/\d+/.exec(line)?.[0]);
 }
 
+/** Resident set now (VmRSS) in MB. */
+export function rssMb(pid: number): number {
+  return statusKb(pid, 'VmRSS') / 1024;
+}
+
 /** Peak resident set (VmHWM) in MB, since start or since the last resetPeakRss. */
 export function peakRssMb(pid: number): number {
   return statusKb(pid, 'VmHWM') / 1024;
@@ -37,4 +42,38 @@ export function resetPeakRss(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The parent pid of every process (field 4 of /proc/<pid>/stat). */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      out.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  return out;
+}
+
+/** The command lines of a process and all its descendants: what runs in the measured tree. */
+export function processTree(pid: number): string[] {
+  const cmdline = (p: number) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+    } catch {
+      return `(pid ${p} gone)`;
+    }
+  };
+  const parentOf = parents();
+  const out: string[] = [];
+  const walk = (p: number, depth: number) => {
+    out.push(`${'  '.repeat(depth)}${cmdline(p)}`);
+    for (const [child, parent] of parentOf) if (parent === p) walk(child, depth + 1);
+  };
+  walk(pid, 0);
+  return out;
 }

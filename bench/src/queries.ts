@@ -1,7 +1,7 @@
 // The four benchmark queries, written for each system, and the check that an answer holds the
 // data it should (same users in the same order, same extensions and DIDs, vCards where the vcard
 // API has one).
-import type { Dataset, UserRecord } from '../../src/sandbox/index.js';
+import type { Dataset, UserRecord } from '../../sandbox/index.js';
 import {
   BIG_ACCOUNT,
   LIST_ACCOUNT,
@@ -11,14 +11,7 @@ import {
   q3Users,
   type QueryName,
 } from './dataset.js';
-
-export type SystemName = 'ours' | 'naive' | 'mesh';
-export const SYSTEM_NAMES: readonly SystemName[] = ['ours', 'naive', 'mesh'];
-export const SYSTEM_LABELS: Record<SystemName, string> = {
-  ours: 'this gateway',
-  naive: 'naive gateway',
-  mesh: 'Mesh / Hive Gateway',
-};
+import type { SystemKind } from './kinds.js';
 
 export interface QueryInfo {
   title: string;
@@ -45,9 +38,13 @@ const MESH_VCARD_FIELDS = `vcard(account_id: "${LIST_ACCOUNT}") { ... on Vcard_g
 /** Q4 on Mesh: page-number paging only, so the client asks for both pages the window spans. */
 const MESH_Q4_PAGE = Math.floor(Q4_OFFSET / PAGE) + 1;
 
-/** The GraphQL document of each query on each system (Q3's representations are variables). */
-export function queryText(query: QueryName, system: SystemName, dataset: Dataset): string {
+/**
+ * The GraphQL document of each query on each system (Q3's representations are variables); for the
+ * raw floor, which speaks no GraphQL, its JSON request.
+ */
+export function queryText(query: QueryName, system: SystemKind, dataset: Dataset): string {
   if (system === 'mesh') return meshText(query, dataset);
+  if (system === 'raw') return rawRequest(query);
   switch (query) {
     case 'Q1':
       return `query Q1 { users(accountId: "${LIST_ACCOUNT}", first: ${PAGE}) { totalCount pageInfo { hasNextPage endCursor } nodes { ${USER_FIELDS} } } }`;
@@ -58,6 +55,11 @@ export function queryText(query: QueryName, system: SystemName, dataset: Dataset
     case 'Q4':
       return `query Q4($after: String) { users(accountId: "${BIG_ACCOUNT}", first: ${PAGE}, after: $after) { pageInfo { hasNextPage endCursor } nodes { ${USER_FIELDS} } } }`;
   }
+}
+
+function rawRequest(query: QueryName): string {
+  if (query !== 'Q1' && query !== 'Q2') throw new Error(`the raw floor does not serve ${query}`);
+  return JSON.stringify({ accountId: LIST_ACCOUNT, first: PAGE, vcard: query === 'Q2' });
 }
 
 function meshText(query: QueryName, dataset: Dataset): string {
@@ -82,9 +84,10 @@ function meshText(query: QueryName, dataset: Dataset): string {
 }
 
 /** Human-readable description of how each system asks for the query, for the results. */
-export const QUERY_NOTES: Record<QueryName, Partial<Record<SystemName, string>>> = {
-  Q1: {},
+export const QUERY_NOTES: Record<QueryName, Partial<Record<SystemKind, string>>> = {
+  Q1: { raw: 'a plain JSON request, answered with the JSON of Q1 built by hand' },
   Q2: {
+    raw: 'a plain JSON request, answered with the JSON of Q2 built by hand',
     mesh: '`User.vcard` added with `@resolveTo` (account id passed as an argument); the raw crossbar document’s contact fields',
   },
   Q3: {
@@ -135,29 +138,44 @@ type Json = Record<string, unknown>;
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
-function fromOurs(node: unknown): SeenUser {
-  const n = obj(node);
-  const extensions = arr(n.extensions).map(obj);
-  return {
-    userId: String(n.userId),
-    extensions: extensions.map((e) => String(e.number)),
-    dids: extensions.flatMap((e) => arr(e.dids).map((d) => String(obj(d).phoneNumber))),
-    ...('vcard' in n ? { vcard: n.vcard === null ? null : true } : {}),
-  };
+/** Where a user's fields are in an answer: this schema's names, or the REST-shaped Mesh ones. */
+interface Shape {
+  id: string;
+  number: string;
+  phone: string;
+  /** Whether the user's `vcard` value is a card. */
+  hasVcard: (vcard: unknown) => boolean;
 }
 
-function fromMesh(user: unknown): SeenUser {
+const OUR_SHAPE: Shape = {
+  id: 'userId',
+  number: 'number',
+  phone: 'phoneNumber',
+  hasVcard: (v) => v !== null,
+};
+const MESH_SHAPE: Shape = {
+  id: 'id',
+  number: 'extension_number',
+  phone: 'phone_number',
+  // A missing card comes back as an error object, not null.
+  hasVcard: (v) => obj(v).data !== undefined,
+};
+
+function seenUser(shape: Shape, user: unknown): SeenUser {
   const u = obj(user);
   const extensions = arr(u.extensions).map(obj);
   return {
-    userId: String(u.id),
-    extensions: extensions.map((e) => String(e.extension_number)),
-    dids: extensions.flatMap((e) => arr(e.dids).map((d) => String(obj(d).phone_number))),
-    ...('vcard' in u ? { vcard: obj(u.vcard).data === undefined ? null : true } : {}),
+    userId: String(u[shape.id]),
+    extensions: extensions.map((e) => String(e[shape.number])),
+    dids: extensions.flatMap((e) => arr(e.dids).map((d) => String(obj(d)[shape.phone]))),
+    ...('vcard' in u ? { vcard: shape.hasVcard(u.vcard) ? true : null } : {}),
   };
 }
 
-function seenUsers(query: QueryName, system: SystemName, data: Json): SeenUser[] {
+const fromOurs = (node: unknown) => seenUser(OUR_SHAPE, node);
+const fromMesh = (user: unknown) => seenUser(MESH_SHAPE, user);
+
+function seenUsers(query: QueryName, system: SystemKind, data: Json): SeenUser[] {
   if (system !== 'mesh') {
     const nodes = query === 'Q3' ? arr(data._entities) : arr(obj(data.users).nodes);
     return nodes.map(fromOurs);
@@ -182,7 +200,7 @@ function sameUser(seen: SeenUser | undefined, record: UserRecord): boolean {
 
 export function checkAnswer(
   query: QueryName,
-  system: SystemName,
+  system: SystemKind,
   dataset: Dataset,
   answer: unknown,
 ): Parity {

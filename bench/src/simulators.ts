@@ -1,7 +1,7 @@
 // Child process: both upstream simulators on loopback, shared by every system under test, so the
 // load generator, the gateways and the simulators do not share an event loop. The parent drives it
 // over IPC: set the latency, reset and read the upstream request counters.
-import { startSandbox, type SimulatorHandle } from '../../src/sandbox/index.js';
+import { startSandbox, type SimulatorHandle } from '../../sandbox/index.js';
 import { benchDataset } from './dataset.js';
 import type { SimulatorReply, SimulatorRequest, UpstreamTally } from './ipc.js';
 

@@ -1,22 +1,17 @@
-// Starts each system under test in its own process (so CPU time and peak RSS are its own), on
+// Starts each system under test in its own process (so CPU time and RSS are its own), on
 // loopback, pointed at the shared simulators.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { SystemName } from './queries.js';
+import type { GatewayBuild } from './build.js';
+import { LIST_ACCOUNT } from './dataset.js';
+import type { SystemSpec } from './kinds.js';
+import { processTree } from './proc.js';
+import { ROOT } from './results.js';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const LOG_DIR = join(tmpdir(), 'bench-gateway-logs');
-
-const ENTRY: Record<SystemName, string> = {
-  // Exactly what `npm start` runs.
-  ours: 'src/main.ts',
-  naive: 'bench/naive/server.ts',
-  mesh: 'bench/mesh/server.ts',
-};
 
 /**
  * Environment of every system. Production mode everywhere (no GraphiQL, introspection off where
@@ -43,12 +38,36 @@ export function baseEnv(upstream: { users: string; vcard: string }): Record<stri
   };
 }
 
-export interface RunningSystem {
-  name: SystemName;
+export interface RunningSystem extends SystemSpec {
   pid: number;
   url: string;
   logFile: string;
+  /** The command line of the process and its descendants. */
+  processTree: string[];
   stop(): Promise<void>;
+}
+
+function command(spec: SystemSpec, build: GatewayBuild): string[] {
+  switch (spec.kind) {
+    case 'ours':
+      return [...build.nodeFlags, build.gatewayEntry];
+    case 'yoga':
+      return [build.compiled('bench/floors/yoga.ts')];
+    case 'raw':
+      return [build.compiled('bench/floors/raw.ts')];
+    case 'naive':
+      return [build.compiled('bench/naive/server.ts')];
+    case 'mesh':
+      // Its dependencies live in bench/node_modules only; loaded as TypeScript through tsx.
+      return ['--import', 'tsx', 'bench/mesh/server.ts'];
+  }
+}
+
+/** A request every system answers once it serves (the raw floor speaks no GraphQL). */
+function probeBody(spec: SystemSpec): string {
+  return spec.kind === 'raw'
+    ? JSON.stringify({ accountId: LIST_ACCOUNT, first: 1 })
+    : JSON.stringify({ query: '{ __typename }' });
 }
 
 async function freePort(): Promise<number> {
@@ -64,26 +83,30 @@ async function freePort(): Promise<number> {
 }
 
 export async function startSystem(
-  name: SystemName,
+  spec: SystemSpec,
   env: Record<string, string>,
+  build: GatewayBuild,
 ): Promise<RunningSystem> {
   const port = await freePort();
   mkdirSync(LOG_DIR, { recursive: true });
-  const logFile = join(LOG_DIR, `${name}.log`);
+  const logFile = join(LOG_DIR, `${spec.id}.log`);
   const out = openSync(logFile, 'w');
-  const child = spawn(process.execPath, ['--import', 'tsx', ENTRY[name]], {
+  const child = spawn(spec.node.path, command(spec, build), {
     cwd: ROOT,
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', out, out],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
-  await waitUntilServing(child, url, logFile, name);
-  if (child.pid === undefined) throw new Error(`${name} did not start`);
+  await waitUntilServing(child, url, probeBody(spec), logFile, spec.id);
+  const pid = child.pid;
+  if (pid === undefined) throw new Error(`${spec.id} did not start`);
   return {
-    name,
-    pid: child.pid,
+    ...spec,
+    pid,
     url,
     logFile,
+    // Paths shown from the repository root: the report is the same on every checkout.
+    processTree: processTree(pid).map((line) => line.replaceAll(ROOT, '')),
     stop: () => stopChild(child),
   };
 }
@@ -91,12 +114,15 @@ export async function startSystem(
 async function waitUntilServing(
   child: ChildProcess,
   url: string,
+  body: string,
   logFile: string,
   name: string,
 ): Promise<void> {
   let exited = false;
   child.once('exit', () => (exited = true));
   const deadline = Date.now() + 120_000;
+  // A system that answers, but not with success, is broken rather than slow: 20 such answers.
+  let refusals = 0;
   while (Date.now() < deadline) {
     if (exited) {
       throw new Error(`${name} exited during start-up:\n${tail(logFile)}`);
@@ -105,10 +131,16 @@ async function waitUntilServing(
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ query: '{ __typename }' }),
+        body,
       });
       if (response.ok) return;
-    } catch {
+      if (++refusals >= 20) {
+        child.kill('SIGKILL');
+        const answer = (await response.text()).slice(0, 300);
+        throw new Error(`${name} answers HTTP ${response.status} (${answer}):\n${tail(logFile)}`);
+      }
+    } catch (error) {
+      if (refusals >= 20) throw error;
       // Not listening yet.
     }
     await new Promise((resolve) => setTimeout(resolve, 250));

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
-import { createDataset } from '../../src/sandbox/data.js';
+import { createDataset } from '../../sandbox/data.js';
 
 export const callsTypeDefs = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])

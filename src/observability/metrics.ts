@@ -3,9 +3,8 @@
 // bounded sets (operation names are capped, statuses and routes are finite); no id or credential
 // is ever a label value.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CacheStats } from '../cache/upstream-cache.js';
-import type { CircuitState } from '../upstream/circuit-breaker.js';
-import type { AttemptEvent } from '../upstream/http.js';
+import type { AttemptEvent, CircuitState } from '../upstream/hooks.js';
+import type { CacheStats } from '../upstream/steps/cache.js';
 
 export interface MetricsOptions {
   /** Node process metrics (CPU, memory, event loop, GC) too; once per process, so main.ts only. */

@@ -6,7 +6,7 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import type { Context, Span, Tracer } from '@opentelemetry/api';
 import type { UpstreamName } from '../errors.js';
-import type { AttemptEvent } from '../upstream/http.js';
+import type { AttemptStatus } from '../upstream/hooks.js';
 import { currentTraceContext } from './scope.js';
 
 export const TRACER_NAME = 'telecom-directory-gateway';
@@ -126,7 +126,7 @@ export function startUpstreamSpan(
   );
 }
 
-export function endUpstreamSpan(span: Span, status: AttemptEvent['status']): void {
+export function endUpstreamSpan(span: Span, status: AttemptStatus): void {
   if (typeof status === 'number') {
     span.setAttribute('http.response.status_code', status);
     // Client spans: every 4xx and 5xx is an error (semantic conventions for HTTP clients).

@@ -32,9 +32,16 @@
  * end, edges stop at the first row missing from the responses, and totalCount is never below the
  * last edge's offset + 1, so pageInfo always agrees with the edges and totalCount returned.
  *
- * Clamping: the echoed page_size is the truth. An echo smaller than asked means the upstream
- * maximum is smaller than believed: the caller is told (onUpstreamMaxPageSize) and the rows still
- * missing are re-planned with the smaller maximum.
+ * Clamping: the echoed page_size is the truth for the answer that echoes it. An echo smaller than
+ * asked means the upstream maximum is smaller than believed: the rows still missing are re-planned
+ * with the smaller maximum (never below `minPageSize`, so one bad echo cannot fan a window out into
+ * a request per row). Every answer is reported (onAnswer); what it means beyond this call is the
+ * caller's decision (page-maximum.ts).
+ *
+ * Forged offsets: without a cursor secret a client can write any offset into a cursor. Offsets past
+ * MAX_LIST_OFFSET are refused outright; when the caller knows the list's total from an earlier
+ * answer, an offset more than one page past it is checked against a fresh total (page 1 of size 1,
+ * so no forged page number reaches the upstream) and refused when the list does not reach it.
  */
 import { decodeCursor, encodeCursor, type CursorPosition } from './cursor.js';
 import { PaginationInputError } from './errors.js';
@@ -68,8 +75,20 @@ export interface PaginateOptions<T> {
   /** Used when neither first nor last is given (capped at maxFirst). */
   defaultFirst: number;
   secret?: string | undefined;
-  /** Called when clamping reveals a smaller upstream maximum, so the caller can remember it. */
-  onUpstreamMaxPageSize?(size: number): void;
+  /** A clamp within this call lowers the planning size to no less than this. Default 1. */
+  minPageSize?: number | undefined;
+  /** The list's total as an earlier answer gave it, if known: bounds the offsets cursors may name. */
+  knownTotal?: number | undefined;
+  /** Called for every answer, in request order, e.g. to learn the upstream maximum across calls. */
+  onAnswer?(request: PageRequest, answer: AnswerSummary): void;
+}
+
+/** What an answer said, without its rows. */
+export interface AnswerSummary {
+  page: number;
+  pageSize: number;
+  rows: number;
+  totalItems: number;
 }
 
 export interface Edge<T> {
@@ -100,6 +119,11 @@ const DRIFT_MARGINS = [4, 2, 0];
 const MAX_FETCH_ROUNDS = 4;
 /** The cheapest request that still reports total_items. */
 const TOTAL_ONLY: PageRequest = { page: 1, pageSize: 1 };
+/**
+ * No cursor offset beyond this is planned, whatever the list: far above any account's users, and
+ * it keeps a forged cursor's page number within what a real list could ask.
+ */
+export const MAX_LIST_OFFSET = 1_000_000;
 
 /** Offsets [start, end). */
 interface Range {
@@ -144,6 +168,7 @@ export async function paginate<T>(
   // An operator lowering MAX_PAGE_SIZE below the default must not make argument-less queries fail.
   const count = args.last ?? args.first ?? Math.min(options.defaultFirst, options.maxFirst);
   const rows = new FetchedRows(options);
+  await checkOffsets([after, before], rows, options);
 
   // Round 1: what can be planned from the arguments alone.
   if (backward && before === undefined) {
@@ -171,6 +196,35 @@ export async function paginate<T>(
   await rows.fill(window);
   const total = window.start < window.end ? rows.totalAt(window.end - 1) : known;
   return buildConnection(rows, window, total, backward, options);
+}
+
+/**
+ * Refuses cursor offsets the list cannot reach (see the comment at the top). The fresh total costs
+ * one small request, only for an offset already past the known total by more than a page.
+ */
+async function checkOffsets<T>(
+  cursors: [CursorPosition | undefined, CursorPosition | undefined],
+  rows: FetchedRows<T>,
+  options: PaginateOptions<T>,
+): Promise<void> {
+  const [after, before] = cursors;
+  const slack = Math.max(options.maxFirst, options.upstreamMaxPageSize);
+  const beyond = (limit: number): CursorPosition | undefined =>
+    [after, before].find((cursor) => cursor !== undefined && cursor.offset > limit);
+  const refuse = (cursor: CursorPosition): PaginationInputError => {
+    const name = cursor === after ? 'after' : 'before';
+    return new PaginationInputError(
+      `Invalid "${name}" cursor: its position is beyond the end of the list (forged, or the list shrank); start again without it.`,
+      name,
+    );
+  };
+  const absurd = beyond(MAX_LIST_OFFSET);
+  if (absurd !== undefined) throw refuse(absurd);
+  const known = options.knownTotal;
+  if (known === undefined || beyond(known + slack) === undefined) return;
+  await rows.fetch([TOTAL_ONLY]);
+  const far = beyond(rows.latestTotal() + slack);
+  if (far !== undefined) throw refuse(far);
 }
 
 function readCursor<T>(
@@ -299,7 +353,7 @@ interface Answer {
 class FetchedRows<T> {
   private readonly byOffset = new Map<number, Row<T>>();
   private readonly answers: Answer[] = [];
-  /** Believed upstream maximum; lowered when an echo reveals clamping. */
+  /** Planning size for this call; lowered when an echo reveals clamping. */
   maxPageSize: number;
 
   constructor(private readonly options: PaginateOptions<T>) {
@@ -327,9 +381,14 @@ class FetchedRows<T> {
     const size = isPositiveInteger(page.pageSize) ? page.pageSize : request.pageSize;
     const number = isPositiveInteger(page.page) ? page.page : request.page;
     if (size < request.pageSize && size < this.maxPageSize) {
-      this.maxPageSize = size;
-      this.options.onUpstreamMaxPageSize?.(size);
+      this.maxPageSize = Math.max(size, this.options.minPageSize ?? 1);
     }
+    this.options.onAnswer?.(request, {
+      page: number,
+      pageSize: size,
+      rows: page.items.length,
+      totalItems: page.totalItems,
+    });
     const base = (number - 1) * size;
     // Later answers overwrite earlier ones: they are at least as fresh.
     const count = Math.min(page.items.length, size);

@@ -1,23 +1,25 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import type { User as UserModel, UserFilter } from '../domain.js';
 import { InputError } from '../errors.js';
 import type { QueryResolvers, QueryUsersArgs } from '../generated/resolvers.js';
-import { assertFilterValue, assertId, decodeUserGlobalId } from '../ids.js';
+import { assertFilterValue, assertId, assertUserId, decodeUserGlobalId } from '../ids.js';
 import type { GatewayContext } from '../context.js';
 import { listFingerprint } from '../pagination/cursor.js';
 import { paginate } from '../pagination/connection.js';
+import { pageArguments } from './page-arguments.js';
 
-const DEFAULT_FIRST = 20;
 const MAX_NODES = 100;
 
 export const Query: QueryResolvers = {
-  users: (_parent, args, ctx) => usersConnection(args, ctx),
+  users: (_parent, args, ctx, info) => usersConnection(args, ctx, info),
 
   user: (_parent, { accountId, userId }, ctx) =>
     ctx.loaders.user.load({
       accountId: assertId(accountId, 'accountId'),
-      userId: assertId(userId, 'userId'),
+      userId: assertUserId(userId, 'userId'),
     }),
 
+  // The vcard API's ids are strings (crossbar ids are hex): only the generic id rule applies.
   vcard: (_parent, { accountId, userId }, ctx) =>
     ctx.loaders.vcard.load({
       accountId: assertId(accountId, 'accountId'),
@@ -40,11 +42,13 @@ export const Query: QueryResolvers = {
   },
 };
 
-function usersConnection(args: QueryUsersArgs, ctx: GatewayContext) {
+function usersConnection(args: QueryUsersArgs, ctx: GatewayContext, info: GraphQLResolveInfo) {
   const accountId = assertId(args.accountId, 'accountId');
   const filter = normalizeFilter(args.filter);
   const { config, limits } = ctx.services;
-  return paginate(args, {
+  const fingerprint = listFingerprint({ accountId, filter: { ...filter }, order: 'upstream' });
+  const { defaultFirst, ...relay } = pageArguments(args, info);
+  return paginate(relay, {
     fetchPage: async ({ page, pageSize }) => {
       const answer = await ctx.loaders.usersPage.load({ accountId, filter, page, pageSize });
       return {
@@ -55,13 +59,19 @@ function usersConnection(args: QueryUsersArgs, ctx: GatewayContext) {
       };
     },
     idOf: (user) => user.userId,
-    fingerprint: listFingerprint({ accountId, filter: { ...filter }, order: 'upstream' }),
-    upstreamMaxPageSize: limits.usersMaxPageSize,
+    fingerprint,
+    upstreamMaxPageSize: limits.pageMaximum.planningSize(Date.now()),
+    minPageSize: limits.pageMaximum.floor,
+    knownTotal: limits.totals.get(fingerprint),
     maxFirst: config.maxPageSize,
-    defaultFirst: DEFAULT_FIRST,
+    defaultFirst,
     secret: config.cursorSecret,
-    onUpstreamMaxPageSize: (size) => {
-      limits.usersMaxPageSize = Math.min(limits.usersMaxPageSize, size);
+    onAnswer: (request, answer) => {
+      limits.pageMaximum.observe(
+        { ...answer, asked: request, source: `${fingerprint}:${request.page}:${request.pageSize}` },
+        Date.now(),
+      );
+      limits.totals.note(fingerprint, answer.totalItems);
     },
   });
 }

@@ -1,6 +1,6 @@
 import type { UserResolvers } from '../generated/resolvers.js';
 import { InputError } from '../errors.js';
-import { assertId, decodeUserGlobalId, encodeUserGlobalId } from '../ids.js';
+import { assertId, assertUserId, decodeUserGlobalId, encodeUserGlobalId } from '../ids.js';
 
 export const User: UserResolvers = {
   id: (user) => encodeUserGlobalId(user),
@@ -23,7 +23,7 @@ export const User: UserResolvers = {
     ) {
       return ctx.loaders.user.load({
         accountId: assertId(reference.accountId, 'representations.accountId'),
-        userId: assertId(reference.userId, 'representations.userId'),
+        userId: assertUserId(reference.userId, 'representations.userId'),
       });
     }
     throw new InputError(

@@ -1,8 +1,9 @@
 // A circuit breaker per upstream: after `threshold` consecutive failures it opens and callers fail
 // at once (UPSTREAM_ERROR) instead of piling onto a sick upstream; after `cooldownMs` one probe is
 // let through (half-open) and its outcome closes or re-opens the circuit.
+import type { CircuitState } from './hooks.js';
 
-export type CircuitState = 'closed' | 'open' | 'half-open';
+export type { CircuitState };
 
 export interface CircuitBreakerOptions {
   threshold?: number;

@@ -1,11 +1,12 @@
-// The users API (Vonage Business Cloud provisioning User API) as domain calls.
+// The users API (Vonage Business Cloud provisioning User API) as domain calls: build the request,
+// send it through the chain, decode. Credentials, caching, retries and the rest are the chain's.
 import type { User, UserFilter, UsersPage } from '../domain.js';
 import { UpstreamError } from '../errors.js';
-import { fetchThrough } from '../cache/upstream-cache.js';
-import type { UpstreamCache } from '../cache/upstream-cache.js';
-import type { CallContext } from './call.js';
-import { decodeJson } from './call.js';
-import type { UpstreamHttp } from './http.js';
+import type { Call } from './call.js';
+import type { RawResponse, Send } from './chain.js';
+import { valueOf } from './chain.js';
+import { decodeJson } from './decode.js';
+import { userSchema, usersPageSchema } from './domain-schemas.js';
 import { singleUserDto, toUser, usersPageDto } from './users-schema.js';
 
 export interface ListUsersRequest {
@@ -15,18 +16,16 @@ export interface ListUsersRequest {
   filter: UserFilter;
 }
 
-export class UsersClient {
-  constructor(
-    private readonly http: UpstreamHttp,
-    /** The cross-request cache, when CACHE_TTL_MS turns it on. */
-    private readonly cache?: UpstreamCache,
-  ) {}
+const HEADERS = { accept: 'application/json' } as const;
+const PAGE_CACHE = { schema: usersPageSchema, notFoundIsAnswer: false } as const;
+const USER_CACHE = { schema: userSchema, notFoundIsAnswer: true } as const;
 
-  async listUsers(request: ListUsersRequest, call: CallContext): Promise<UsersPage> {
+export class UsersClient {
+  constructor(private readonly send: Send) {}
+
+  async listUsers(request: ListUsersRequest, call: Call): Promise<UsersPage> {
     const { accountId, filter } = request;
-    return fetchThrough(
-      this.cache,
-      this.http,
+    const reply = await this.send(
       {
         method: 'GET',
         path: `/accounts/${encodeURIComponent(accountId)}/users`,
@@ -39,52 +38,55 @@ export class UsersClient {
           login_name: filter.loginName,
           email: filter.email,
         },
-        headers: headers(call),
+        headers: { ...HEADERS, 'x-request-id': call.requestId },
+        decode: (response): UsersPage => {
+          const dto = decodeJson('users', response, usersPageDto);
+          return {
+            users: dto._embedded.map((u) => toUser(accountId, u)),
+            page: dto.page,
+            pageSize: dto.page_size,
+            totalItems: dto.total_items,
+          };
+        },
+        cache: PAGE_CACHE,
       },
-      call.deadline,
-      (response): UsersPage => {
-        const dto = decodeJson('users', response, usersPageDto);
-        return {
-          users: dto._embedded.map((u) => toUser(accountId, u)),
-          page: dto.page,
-          pageSize: dto.page_size,
-          totalItems: dto.total_items,
-        };
-      },
+      call,
     );
+    return valueOf('users', reply);
   }
 
   /** One user, or null when the upstream does not know it (404). */
-  async getUser(accountId: string, userId: string, call: CallContext): Promise<User | null> {
-    try {
-      return await fetchThrough<User | null>(
-        this.cache,
-        this.http,
-        {
-          method: 'GET',
-          path: `/accounts/${encodeURIComponent(accountId)}/users/${encodeURIComponent(userId)}`,
-          route: '/accounts/:account_id/users/:user_id',
-          headers: headers(call),
-        },
-        call.deadline,
-        (response) =>
-          toUser(accountId, decodeJson('users', response, singleUserDto)._embedded.data),
-        { value: null },
-      );
-    } catch (error) {
-      if (error instanceof UpstreamError && error.status === 404) return null;
-      throw error;
-    }
+  async getUser(accountId: string, userId: string, call: Call): Promise<User | null> {
+    const reply = await this.send(
+      {
+        method: 'GET',
+        path: `/accounts/${encodeURIComponent(accountId)}/users/${encodeURIComponent(userId)}`,
+        route: '/accounts/:account_id/users/:user_id',
+        headers: { ...HEADERS, 'x-request-id': call.requestId },
+        decode: (response) => decodeUser(response, accountId, userId),
+        cache: USER_CACHE,
+      },
+      call,
+    );
+    if (!reply.ok && reply.status === 404) return null;
+    return valueOf('users', reply);
   }
 }
 
-function headers(call: CallContext): Record<string, string> {
-  if (call.credential === undefined) {
-    throw new UpstreamError('users', { kind: 'missing-credentials' });
+/** The single-user answer, which must be about the user asked for: its id is not trusted blindly. */
+function decodeUser(response: RawResponse, accountId: string, userId: string): User {
+  const user = toUser(accountId, decodeJson('users', response, singleUserDto)._embedded.data);
+  if (canonicalId(user.userId) !== canonicalId(userId)) {
+    throw new UpstreamError(
+      'users',
+      { kind: 'mismatch', status: response.status },
+      response.requestId,
+    );
   }
-  return {
-    authorization: call.credential,
-    accept: 'application/json',
-    'x-request-id': call.requestId,
-  };
+  return user;
+}
+
+/** Numeric ids compare as numbers (`0042` is `42`); anything else as given. */
+function canonicalId(id: string): string {
+  return /^\d+$/.test(id) ? id.replace(/^0+(?=\d)/, '') : id;
 }

@@ -1,6 +1,5 @@
-// vCard text (3.0 as crossbar answers `text/vcard`, or 4.0) → VCard, parsed with ical.js.
-// Properties we do not map are ignored. ical.js's jCard output is `any`; it is narrowed here.
-import ICAL from 'ical.js';
+// vCard text (3.0 as crossbar answers `text/vcard`, or 4.0) → VCard, read by text-reader.ts.
+// Properties we do not map are ignored.
 import type { VCard, VCardAddress, VCardPhone } from '../domain.js';
 import { UNKNOWN_NAME } from './from-document.js';
 import {
@@ -12,22 +11,31 @@ import {
   cleanTypes,
   normalizeBirthday,
 } from './normalize.js';
+import { readVCard, VCardReadError, type CardProperty } from './text-reader.js';
 
 /** The body is not a (supported) vCard; the client maps this to UPSTREAM_ERROR. */
 export class VCardParseError extends Error {
   override name = 'VCardParseError';
 }
 
-/** One jCard property: [name, params, value type, ...values]. */
-interface CardProperty {
-  name: string;
-  params: Record<string, unknown>;
-  type: string;
-  values: unknown[];
-}
+/** Reads the properties of the first card of a body; throws VCardParseError for anything else. */
+export type CardReader = (text: string) => CardProperty[];
+
+const readCard: CardReader = (text) => {
+  try {
+    return readVCard(text);
+  } catch (error) {
+    if (error instanceof VCardReadError) throw new VCardParseError(error.message, { cause: error });
+    throw error;
+  }
+};
 
 export function vcardFromText(text: string): VCard {
-  const properties = parseCard(text);
+  return vcardFromCard(readCard(text), readCard);
+}
+
+/** The card's properties → VCard; `read` reads an embedded card (3.0 AGENT). */
+export function vcardFromCard(properties: readonly CardProperty[], read: CardReader): VCard {
   const all = (name: string): CardProperty[] =>
     properties.filter((property) => property.name === name);
   const first = (name: string): CardProperty | undefined =>
@@ -67,197 +75,8 @@ export function vcardFromText(text: string): VCard {
     timezone: cleanText(textOf(first('tz'))),
     language: cleanLanguage(textOf(first('lang') ?? first('x-lang'))),
     sortString: sortAs ?? cleanText(textOf(first('sort-string'))),
-    assistant: assistantOf(properties),
+    assistant: assistantOf(properties, read),
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Parsing
-
-function parseCard(text: string): CardProperty[] {
-  // A byte order mark (Windows tools write one) would make ical.js read `BEGIN` as a property name.
-  const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
-  const backslash = placeholderFor(body);
-  let parsed: unknown;
-  try {
-    parsed = ICAL.parse(prepareForIcal(body, backslash));
-  } catch (error) {
-    // ical.js throws ParserError for malformed lines, and TypeErrors for input that never opens a
-    // component (e.g. JSON or HTML with a colon): all of it means "not a vCard".
-    throw new VCardParseError('The body is not a vCard', { cause: error });
-  }
-  // One component, or a list when the body holds several; the first vCard is the card.
-  const components = isComponent(parsed)
-    ? [parsed]
-    : Array.isArray(parsed)
-      ? parsed.filter(isComponent)
-      : [];
-  const card = components.find((component) => component[0] === 'vcard');
-  if (card === undefined) throw new VCardParseError('The body holds no vCard');
-
-  const properties = card[1].flatMap((entry) => {
-    const property = toProperty(entry, backslash);
-    return property === undefined ? [] : [property];
-  });
-  const version = properties.find((property) => property.name === 'version')?.values[0];
-  // 2.1 uses other escaping rules (and QUOTED-PRINTABLE); reading it as 3.0 would garble values.
-  // A missing VERSION is tolerated and read as 3.0, as ical.js does.
-  if (version !== undefined && version !== '3.0' && version !== '4.0') {
-    throw new VCardParseError(`Unsupported vCard version ${String(version)}`);
-  }
-  return properties;
-}
-
-type Component = [string, unknown[], unknown[]];
-
-function isComponent(value: unknown): value is Component {
-  return (
-    Array.isArray(value) &&
-    value.length === 3 &&
-    typeof value[0] === 'string' &&
-    Array.isArray(value[1]) &&
-    Array.isArray(value[2])
-  );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/**
- * A jCard property with every literal backslash restored. Values of types ical.js does not know
- * (X-LANG, SORT-STRING in a 4.0 card, AGENT in 4.0, …) come back raw as `unknown`, so they are
- * decoded here with the vCard text rules first.
- */
-function toProperty(entry: unknown, backslash: string): CardProperty | undefined {
-  if (!Array.isArray(entry)) return undefined;
-  const [name, params, type, ...values]: unknown[] = entry;
-  if (typeof name !== 'string' || !isRecord(params) || typeof type !== 'string') return undefined;
-  const restore = (value: unknown): unknown => {
-    if (typeof value === 'string') return value.split(backslash).join('\\');
-    return Array.isArray(value) ? value.map(restore) : value;
-  };
-  const decode = (value: unknown): unknown => {
-    if (typeof value === 'string' && type === 'unknown') return unescapeRaw(value);
-    return Array.isArray(value) ? value.map(decode) : value;
-  };
-  return {
-    name,
-    params: Object.fromEntries(Object.entries(params).map(([key, value]) => [key, restore(value)])),
-    type,
-    values: values.map((value) => restore(decode(value))),
-  };
-}
-
-function unescapeRaw(value: string): string {
-  return value.replace(/\\([\s\S])/g, (pair, char: string) => {
-    if (char === 'n' || char === 'N') return '\n';
-    return char === ',' || char === ';' ? char : pair;
-  });
-}
-
-/**
- * Properties whose value is split on `;` into components (vCard 3.0 and 4.0 designs of ical.js).
- * ical.js decodes `\;` only in these.
- */
-const COMPOUND_PROPERTIES = new Set(['n', 'adr', 'org', 'gender', 'clientpidmap', 'geo']);
-
-/**
- * A private-use character absent from the text, to stand for a literal backslash. One pass over
- * the text: probing with `includes` per candidate would be quadratic on a body full of them.
- */
-function placeholderFor(text: string): string {
-  const used = new Set<number>();
-  for (const char of text) used.add(char.codePointAt(0) ?? 0);
-  let codePoint = 0xe000;
-  while (used.has(codePoint)) codePoint++;
-  return String.fromCodePoint(codePoint);
-}
-
-/**
- * Resolves backslashes before ical.js sees them, working around three ical.js quirks:
- * - its text decoder handles `\\`, `\,` and `\n` but leaves `\;` outside compound properties,
- *   although RFC 2426 requires 3.0 writers to escape every `;` (RFC 6350 allows it);
- * - its splitter treats any separator after a backslash as escaped, so `N:a\\;b` (family name
- *   ending in a backslash) or `NICKNAME:a\\,b` is split in the wrong place;
- * - it decodes backslash escapes in parameter values, which have none (RFC 6350 §5, RFC 6868).
- * Decoded afterwards, none of this could be told apart, so the lines are unfolded the way ical.js
- * does it and then, escape pairs taken left to right: in the value an escaped backslash becomes
- * the placeholder and, outside compound properties, `\;` a bare `;` (a literal there); in the
- * parameters every backslash becomes the placeholder. toProperty turns placeholders back.
- */
-function prepareForIcal(text: string, backslash: string): string {
-  const lines: string[] = [];
-  for (const physical of text.split('\n')) {
-    const line = physical.endsWith('\r') ? physical.slice(0, -1) : physical;
-    const previous = lines.pop();
-    if (previous !== undefined && (line.startsWith(' ') || line.startsWith('\t'))) {
-      lines.push(previous + line.slice(1));
-    } else {
-      if (previous !== undefined) lines.push(previous);
-      lines.push(line);
-    }
-  }
-  return lines.map((line) => prepareLine(line, backslash)).join('\r\n');
-}
-
-function prepareLine(line: string, backslash: string): string {
-  const nameEnd = line.search(/[;:]/);
-  if (nameEnd <= 0) return line;
-  const name = line.slice(0, nameEnd).toLowerCase();
-  const property = name.slice(name.lastIndexOf('.') + 1);
-  const compound = COMPOUND_PROPERTIES.has(property);
-  const valueStart = valueStartOf(line, nameEnd);
-  if (valueStart < 0) return line;
-  // Without the `:` that ends it, so that a parameter can be appended.
-  let head = bareTypesNamed(line.slice(0, valueStart - 1));
-  // 3.0 TZ defaults to utc-offset, which ical.js cuts to 7 characters: `TZ:America/New_York`
-  // (common, if not strictly 3.0) would read as "America". As text, an offset stays unchanged.
-  if (property === 'tz' && !/;VALUE=/i.test(head)) head += ';VALUE=text';
-  const params = `${head}:`.split('\\').join(backslash);
-  const value = line.slice(valueStart).replace(/\\[\s\S]/g, (pair) => {
-    if (pair === '\\\\') return backslash;
-    return pair === '\\;' && !compound ? ';' : pair;
-  });
-  return params + value;
-}
-
-/**
- * `TEL;WORK;VOICE:` — bare TYPE values without `TYPE=`, a vCard 2.1 habit that many 3.0 writers
- * kept (RFC 2426's own AGENT example has `EMAIL;INTERNET`) — make ical.js reject the whole card;
- * they are named here. Splits on `;` outside quotes.
- */
-function bareTypesNamed(head: string): string {
-  const segments: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (const char of head) {
-    if (char === '"') quoted = !quoted;
-    if (char === ';' && !quoted) {
-      segments.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  segments.push(current);
-  return segments
-    .map((segment, index) =>
-      index > 0 && !segment.includes('=') && segment !== '' ? `TYPE=${segment}` : segment,
-    )
-    .join(';');
-}
-
-/** Index after the `:` that ends the name and parameters (a `:` inside a quoted parameter does not). */
-function valueStartOf(line: string, nameEnd: number): number {
-  if (line[nameEnd] === ':') return nameEnd + 1;
-  let quoted = false;
-  for (let index = nameEnd; index < line.length; index++) {
-    const char = line[index];
-    if (char === '"') quoted = !quoted;
-    else if (char === ':' && !quoted) return index + 1;
-  }
-  return -1;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,7 +120,7 @@ function paramText(value: unknown): string | null {
 }
 
 /**
- * TYPE values, lower-cased. ical.js gives `TYPE=a,b` as an array and repeated TYPE parameters as
+ * TYPE values, lower-cased. The reader gives `TYPE=a,b` as an array and repeated TYPE parameters as
  * nested arrays (`["WORK", ["voice", "cell"]]`); a quoted `TYPE="a,b"` may stay one string.
  */
 function typesOf(property: CardProperty): string[] {
@@ -332,9 +151,9 @@ function addressText(property: CardProperty): string | null {
 
 /**
  * The assistant: 4.0 RELATED;TYPE=agent (text or URI), else 3.0 AGENT, whose default value is an
- * embedded vCard (its FN is the name) and which ical.js also accepts as text or URI.
+ * embedded vCard (its FN is the name) and which may also be given as text or URI.
  */
-function assistantOf(properties: readonly CardProperty[]): string | null {
+function assistantOf(properties: readonly CardProperty[], read: CardReader): string | null {
   const related = properties.find(
     (property) => property.name === 'related' && typesOf(property).includes('agent'),
   );
@@ -347,7 +166,7 @@ function assistantOf(properties: readonly CardProperty[]): string | null {
   const embedded = agent?.type === 'vcard' || agent?.type === 'unknown';
   if (embedded && /^\s*BEGIN:VCARD/i.test(value)) {
     try {
-      return cleanText(textOf(parseCard(value).find((property) => property.name === 'fn')));
+      return cleanText(textOf(read(value).find((property) => property.name === 'fn')));
     } catch (error) {
       // A broken embedded card loses the assistant, not the whole card.
       if (error instanceof VCardParseError) return null;

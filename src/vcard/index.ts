@@ -2,7 +2,8 @@
 export { userDocumentEnvelopeSchema, userDocumentSchema } from './document.js';
 export type { UserDocument, UserDocumentInput } from './document.js';
 export { vcardFromDocument } from './from-document.js';
-export { VCardParseError, vcardFromText } from './from-text.js';
+export { VCardParseError, vcardFromCard, vcardFromText } from './from-text.js';
+export { readVCard } from './text-reader.js';
+export type { CardProperty } from './text-reader.js';
 export { vcardToText } from './to-text.js';
 export type { VCardVersion } from './to-text.js';
-export { documentToVcard3TextWithIcal } from './fixtures.js';

@@ -151,7 +151,7 @@ describe('in-memory cache', () => {
 
   it('does not keep errors or malformed answers', async () => {
     h = await startHarness({ env: { CACHE_TTL_MS: '60000' } });
-    h.sandbox.users.injectFault({ status: 500 }, { match: /\/users$/ });
+    h.sandbox.users.injectFault({ kind: 'status', status: 500 }, { match: /\/users$/ });
     const failed = await run(h, SMALL, A);
     expect(codes(failed.res)).toEqual(['UPSTREAM_ERROR']);
     const ok = await run(h, SMALL, A);
@@ -164,8 +164,8 @@ describe('in-memory cache', () => {
       -1,
     )?.userId;
     const card = `{ vcard(accountId: "1001", userId: "${lastId}") { formattedName } }`;
-    h.sandbox.vcard.injectFault({ status: 500 });
-    h.sandbox.vcard.injectFault({ malformed: true });
+    h.sandbox.vcard.injectFault({ kind: 'status', status: 500 });
+    h.sandbox.vcard.injectFault({ kind: 'malformed' });
     expect(codes((await run(h, card, A)).res)).toEqual(['UPSTREAM_ERROR']);
     expect(codes((await run(h, card, A)).res)).toEqual(['UPSTREAM_ERROR']);
     const good = await run(h, card, A);

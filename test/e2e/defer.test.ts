@@ -75,7 +75,7 @@ describe('@defer', () => {
       (n) => n.userId,
     );
     h.sandbox.vcard.injectFault(
-      { status: 500 },
+      { kind: 'status', status: 500 },
       { times: 3, match: new RegExp(`/users/${ids[0]}/vcard$`) },
     );
     const payloads = await multipart(

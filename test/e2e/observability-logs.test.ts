@@ -75,9 +75,12 @@ describe('logs', () => {
     h.resetCalls();
     h.logs.length = 0;
     // A retried list, a failing vCard and an unknown user: warn and debug lines as well.
-    h.sandbox.users.injectFault({ status: 503 }, { times: 1, match: /\/accounts\/1001\/users$/ });
+    h.sandbox.users.injectFault(
+      { kind: 'status', status: 503 },
+      { times: 1, match: /\/accounts\/1001\/users$/ },
+    );
     h.sandbox.vcard.injectFault(
-      { status: 500 },
+      { kind: 'status', status: 500 },
       { times: 1, match: new RegExp(`/users/${ids[3]}/vcard$`) },
     );
     const res = await h.gql(
@@ -123,7 +126,7 @@ describe('logs', () => {
 
   it('a request without a usable X-Request-ID gets a generated one, in the answer, the logs and upstream', async () => {
     h = await startHarness();
-    h.sandbox.users.injectFault({ status: 503 }, { times: 1 });
+    h.sandbox.users.injectFault({ kind: 'status', status: 503 }, { times: 1 });
     const injected = 'evil\nid {"level":60}';
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`, undefined, {
       'x-request-id': encodeURIComponent(injected),
@@ -140,8 +143,14 @@ describe('logs', () => {
   it('concurrent requests each log under their own id', async () => {
     h = await startHarness();
     h.sandbox.users.latencyMs = 20;
-    h.sandbox.users.injectFault({ status: 503 }, { times: 1, match: /\/accounts\/1002\/users$/ });
-    h.sandbox.users.injectFault({ status: 502 }, { times: 1, match: /\/accounts\/1003\/users$/ });
+    h.sandbox.users.injectFault(
+      { kind: 'status', status: 503 },
+      { times: 1, match: /\/accounts\/1002\/users$/ },
+    );
+    h.sandbox.users.injectFault(
+      { kind: 'status', status: 502 },
+      { times: 1, match: /\/accounts\/1003\/users$/ },
+    );
     await Promise.all([
       h.gql(`{ users(accountId: "1002") { totalCount } }`, undefined, { 'x-request-id': 'req-a' }),
       h.gql(`{ users(accountId: "1003") { totalCount } }`, undefined, { 'x-request-id': 'req-b' }),

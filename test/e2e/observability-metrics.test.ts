@@ -111,7 +111,7 @@ describe('GET /metrics', () => {
 
   it('labels a retried attempt with its retry number', async () => {
     h = await startHarness();
-    h.sandbox.users.injectFault({ status: 503 }, { times: 1 });
+    h.sandbox.users.injectFault({ kind: 'status', status: 503 }, { times: 1 });
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(res.errors).toBeUndefined();
     expect(h.calls().list).toBe(2);
@@ -120,7 +120,7 @@ describe('GET /metrics', () => {
 
   it('counts timeouts by their kind, not a status', async () => {
     h = await startHarness({ env: { UPSTREAM_TIMEOUT_MS: '100' } });
-    h.sandbox.users.injectFault({ hang: true }, { times: 1 });
+    h.sandbox.users.injectFault({ kind: 'hang' }, { times: 1 });
     await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(upstreamSeries(await scrape(h))).toEqual({ 'users timeout 0': 1 });
   });
@@ -157,7 +157,7 @@ describe('GET /metrics', () => {
 
   it('the breaker gauge goes to 2 (open) after the threshold and back to 0 after a good probe', async () => {
     h = await startHarness({ hooks: { breakerThreshold: 3, breakerCooldownMs: 200 } });
-    h.sandbox.users.injectFault({ status: 503 }, { times: 3 });
+    h.sandbox.users.injectFault({ kind: 'status', status: 503 }, { times: 3 });
     await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(h.gateway.services.breakers.users.state).toBe('open');
     let samples = await scrape(h);
@@ -183,7 +183,7 @@ describe('GET /metrics', () => {
     h = await startHarness();
     const ids = await userIds(h, 2);
     h.sandbox.vcard.injectFault(
-      { status: 500 },
+      { kind: 'status', status: 500 },
       { times: 1, match: new RegExp(`/users/${ids[1]}/vcard$`) },
     );
     const partial = await h.gql(

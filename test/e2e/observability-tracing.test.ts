@@ -15,8 +15,8 @@ import { loadConfig } from '../../src/config.js';
 import { startTracing } from '../../src/observability/tracing.js';
 import { createGateway } from '../../src/server.js';
 import type { Gateway } from '../../src/server.js';
-import { startSandbox } from '../../src/sandbox/index.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { sandboxConfig, startSandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
 
 interface Traced {
   sandbox: Sandbox;
@@ -37,13 +37,7 @@ async function startTraced(withTracer = true): Promise<Traced> {
   const sandbox = await startSandbox();
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  const config = loadConfig({
-    USERS_API_URL: sandbox.users.url,
-    VCARD_API_URL: sandbox.vcard.url,
-    USERS_API_TOKEN: 'sandbox',
-    VCARD_API_TOKEN: 'sandbox',
-    LOG_LEVEL: 'silent',
-  });
+  const config = sandboxConfig(loadConfig({ LOG_LEVEL: 'silent' }), sandbox);
   const gateway = createGateway(config, {
     hooks: { baseBackoffMs: 5 },
     ...(withTracer ? { tracer: provider.getTracer('test') } : {}),
@@ -136,7 +130,7 @@ describe('tracing', () => {
 
   it('a retried call is one span per attempt, with its resend count and status', async () => {
     t = await startTraced();
-    t.sandbox.users.injectFault({ status: 503 }, { times: 1 });
+    t.sandbox.users.injectFault({ kind: 'status', status: 503 }, { times: 1 });
     await t.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     const attempts = clientSpans(t.exporter.getFinishedSpans()).map((s) => [
       s.attributes['http.request.resend_count'],
@@ -164,7 +158,7 @@ describe('tracing', () => {
 
   it('marks a failed operation and its failed upstream call as errors', async () => {
     t = await startTraced();
-    t.sandbox.users.injectFault({ status: 500 }, { times: 1 });
+    t.sandbox.users.injectFault({ kind: 'status', status: 500 }, { times: 1 });
     await t.gql(`query Broken { users(accountId: "1001", first: 1) { totalCount } }`);
     const spans = t.exporter.getFinishedSpans();
     const [operation] = serverSpans(spans);
@@ -202,15 +196,9 @@ describe('tracing', () => {
       serviceName: config.otelServiceName,
     });
     const sandbox = await startSandbox();
-    const gateway = createGateway(
-      loadConfig({
-        USERS_API_URL: sandbox.users.url,
-        VCARD_API_URL: sandbox.vcard.url,
-        USERS_API_TOKEN: 'sandbox',
-        LOG_LEVEL: 'silent',
-      }),
-      { tracer: tracing.tracer },
-    );
+    const gateway = createGateway(sandboxConfig(loadConfig({ LOG_LEVEL: 'silent' }), sandbox), {
+      tracer: tracing.tracer,
+    });
     try {
       await gateway.yoga.fetch('http://localhost/graphql', {
         method: 'POST',

@@ -3,8 +3,9 @@
 // GraphQL operation costs counted from the simulator's log.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataset, deleteUsers, insertUsers } from '../../src/sandbox/index.js';
-import type { Dataset } from '../../src/sandbox/index.js';
+import { createDataset, deleteUsers, insertUsers } from '../../sandbox/index.js';
+import type { Dataset } from '../../sandbox/index.js';
+import { encodeCursor, listFingerprint } from '../../src/pagination/cursor.js';
 import { planWindow } from '../../src/pagination/planner.js';
 import { codes, startHarness } from '../support/harness.js';
 import type { GraphQLResponse, Harness } from '../support/harness.js';
@@ -470,30 +471,130 @@ describe('an upstream whose page maximum is smaller than the gateway believes', 
   });
   afterAll(() => h.close());
 
-  it('first: 60 still returns the right 60 users, then later queries plan with the smaller max', async () => {
-    expect(h.gateway.services.limits.usersMaxPageSize).toBe(100);
+  it('first: 60 still returns the right 60 users; once confirmed, later queries plan with the smaller max', async () => {
+    const maximum = h.gateway.services.limits.pageMaximum;
+    expect(maximum.current).toBe(100);
     const first = await okUsers(h, '6001', { first: 60 });
     expectPage(first.page, list, 0, 60, 'first: 60');
     // One request clamped to 25 rows, then [25, 60) re-planned with pages of 25.
     expect(first.lists).toBeLessThanOrEqual(1 + planWindow(25, 35, REAL_MAX).length);
-    // The clamp was discovered and remembered beyond this request.
-    expect(h.gateway.services.limits.usersMaxPageSize).toBe(REAL_MAX);
+    // One clamped answer is not enough to remember a maximum (#16: it might be a bad answer).
+    expect(maximum.current).toBe(100);
 
-    // [60, 120) takes 3 pages of 25. Planned with the believed 100 it would cost 4: one page of 60,
-    // clamped to rows [25, 50), then the 3 pages of 25 anyway.
+    // [60, 120): planned with the believed 100, clamped again to 25 by another request: confirmed.
     const second = await okUsers(h, '6001', {
       first: 60,
       after: first.page.pageInfo.endCursor ?? '',
     });
     expectPage(second.page, list, 60, 120, 'first: 60 after 59');
-    expect(second.lists).toBeLessThanOrEqual(planWindow(60, 60, REAL_MAX).length);
+    expect(second.lists).toBeLessThanOrEqual(1 + planWindow(60, 60, REAL_MAX).length);
+    // The clamp was discovered and remembered beyond this request.
+    expect(maximum.current).toBe(REAL_MAX);
+
+    // [120, 180) takes 3 pages of 25. Planned with the believed 100 it would cost 4: one page of
+    // 60, clamped to rows [100, 125), then the 3 pages of 25 anyway.
+    h.resetCalls();
+    const third = await okUsers(h, '6001', {
+      first: 60,
+      after: second.page.pageInfo.endCursor ?? '',
+    });
+    expectPage(third.page, list, 120, 180, 'first: 60 after 119');
+    expect(third.lists).toBeLessThanOrEqual(planWindow(120, 60, REAL_MAX).length);
     // No request asked for more than the real maximum once it was known.
     const sizes = h.sandbox.users.log.map((r) => Number(r.query['page_size']));
     expect(Math.max(...sizes)).toBeLessThanOrEqual(REAL_MAX);
 
-    const backward = await okUsers(h, '6001', { last: 20, before: cursorOf(second.page, 0) });
-    expectPage(backward.page, list, 40, 60, 'last: 20 before 60');
-    expect(backward.lists).toBeLessThanOrEqual(planWindow(40, 20, REAL_MAX).length);
+    const backward = await okUsers(h, '6001', { last: 20, before: cursorOf(third.page, 0) });
+    expectPage(backward.page, list, 100, 120, 'last: 20 before 120');
+    expect(backward.lists).toBeLessThanOrEqual(planWindow(100, 20, REAL_MAX).length);
+  });
+});
+
+describe('an upstream answer echoing a tiny page size (#16 defect 5)', () => {
+  let h: Harness;
+  let dataset: Dataset;
+  beforeAll(async () => {
+    dataset = createDataset({ accounts: { '8001': 737, '8002': 99 } });
+    h = await startHarness({ sandbox: { dataset } });
+  });
+  afterAll(() => h.close());
+
+  it('one answer echoing page_size: 1 does not make later users(first: 100) cost 100 requests', async () => {
+    const list = datasetIds(dataset, '8001');
+    // The real first page of account 8001 as the simulator serves it at page_size 1, given as the
+    // answer to the gateway's request for 100 rows: a proxy or a broken upstream echoing 1.
+    const rogue = await fetch(`${h.sandbox.users.url}/accounts/8001/users?page=1&page_size=1`);
+    const body = await rogue.text();
+    expect(JSON.parse(body)).toMatchObject({ page_size: 1, page: 1, total_items: 737 });
+    h.resetCalls();
+    // After the reset (which clears faults): the next list request gets this answer.
+    h.sandbox.users.injectFault({
+      kind: 'status',
+      status: 200,
+      body,
+      contentType: 'application/json',
+    });
+
+    // The call that got the bad answer still reads its rows right, planning the rest with pages
+    // no smaller than the floor (10) instead of pages of 1.
+    const hit = await h.gql(USERS_QUERY, { accountId: '8001', first: 100 });
+    expect(hit.errors).toBeUndefined();
+    expect(ids(hit.data?.['users'] as Page)).toEqual(list.slice(0, 100));
+    expect(h.sandbox.users.log[0]?.query).toMatchObject({ page: '1', page_size: '100' });
+    expect(h.calls().list).toBeLessThanOrEqual(1 + 100 / 10);
+
+    // Every later call plans with the configured maximum: one request per window of 100.
+    const again = await okUsers(h, '8001', { first: 100 });
+    expect(ids(again.page)).toEqual(list.slice(0, 100));
+    expect(again.lists).toBe(1);
+    const next = await okUsers(h, '8001', {
+      first: 100,
+      after: again.page.pageInfo.endCursor ?? '',
+    });
+    expect(ids(next.page)).toEqual(list.slice(100, 200));
+    expect(next.lists).toBeLessThanOrEqual(2);
+    const other = await okUsers(h, '8002', { first: 100 });
+    expect(ids(other.page)).toEqual(datasetIds(dataset, '8002'));
+    expect(other.lists).toBe(1);
+    expect(h.gateway.services.limits.pageMaximum.current).toBe(UPSTREAM_MAX);
+  });
+});
+
+describe('forged cursor offsets without CURSOR_SECRET (#16 defect 8)', () => {
+  let h: Harness;
+  const fingerprint = listFingerprint({ accountId: '8101', filter: {}, order: 'upstream' });
+  const forged = (offset: number): string => encodeCursor({ offset, anchor: 'x' }, fingerprint);
+  beforeAll(async () => {
+    h = await startHarness({ sandbox: { dataset: createDataset({ accounts: { '8101': 737 } }) } });
+  });
+  afterAll(() => h.close());
+
+  it('refuses an offset no list can reach before any upstream call', async () => {
+    for (const [args, name] of [
+      [{ first: 10, after: forged(1e9) }, 'after'],
+      [{ last: 10, before: forged(1e9) }, 'before'],
+      // Past the absolute cap (1,000,000 rows), whatever the list.
+      [{ first: 10, after: forged(1_000_001) }, 'after'],
+    ] as const) {
+      const { res, lists } = await users(h, '8101', args);
+      expect(codes(res), JSON.stringify(args)).toEqual(['BAD_USER_INPUT']);
+      expect(res.errors?.[0]?.message).toContain(`"${name}"`);
+      expect(lists).toBe(0);
+    }
+  });
+
+  it('refuses an offset far past the known end; the only request it causes is page 1 of size 1', async () => {
+    const first = await okUsers(h, '8101', { first: 5 });
+    expect(first.page.totalCount).toBe(737);
+    const { res, lists } = await users(h, '8101', { first: 10, after: forged(5_000) });
+    expect(codes(res)).toEqual(['BAD_USER_INPUT']);
+    expect(lists).toBe(1);
+    expect(h.sandbox.users.log.map((r) => r.query)).toEqual([{ page: '1', page_size: '1' }]);
+    // Just past the end (within a page of it) is still the contract's empty page, at no extra cost.
+    const near = await okUsers(h, '8101', { first: 10, after: forged(800) });
+    expect(near.page.edges).toEqual([]);
+    expect(near.page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: true });
+    expect(near.lists).toBe(1);
   });
 });
 

@@ -57,7 +57,7 @@ describe('batching and deduplication', () => {
 describe('retries, timeouts and malformed answers', () => {
   it('retries a 429 after Retry-After, then succeeds', async () => {
     h = await startHarness();
-    h.sandbox.users.injectFault({ status: 429, retryAfter: '1' }, { times: 1 });
+    h.sandbox.users.injectFault({ kind: 'status', status: 429, retryAfter: '1' }, { times: 1 });
     const started = Date.now();
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(res.errors).toBeUndefined();
@@ -67,7 +67,7 @@ describe('retries, timeouts and malformed answers', () => {
 
   it('retries 503 twice, then succeeds', async () => {
     h = await startHarness();
-    h.sandbox.users.injectFault({ status: 503 }, { times: 2 });
+    h.sandbox.users.injectFault({ kind: 'status', status: 503 }, { times: 2 });
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(res.errors).toBeUndefined();
     expect(h.calls().list).toBe(3);
@@ -75,7 +75,7 @@ describe('retries, timeouts and malformed answers', () => {
 
   it('gives up after 2 retries with UPSTREAM_ERROR and the upstream status', async () => {
     h = await startHarness();
-    h.sandbox.users.injectFault({ status: 502 }, { times: 3 });
+    h.sandbox.users.injectFault({ kind: 'status', status: 502 }, { times: 3 });
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(codes(res)).toEqual(['UPSTREAM_ERROR']);
     expect(res.errors?.[0]?.extensions).toMatchObject({ upstream: 'users', status: 502 });
@@ -84,7 +84,7 @@ describe('retries, timeouts and malformed answers', () => {
 
   it('does not wait for a Retry-After beyond the request deadline', async () => {
     h = await startHarness({ env: { REQUEST_DEADLINE_MS: '500' } });
-    h.sandbox.users.injectFault({ status: 429, retryAfter: '30' }, { times: 1 });
+    h.sandbox.users.injectFault({ kind: 'status', status: 429, retryAfter: '30' }, { times: 1 });
     const started = Date.now();
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(codes(res)).toEqual(['UPSTREAM_ERROR']);
@@ -93,7 +93,7 @@ describe('retries, timeouts and malformed answers', () => {
 
   it('retries a connection reset', async () => {
     h = await startHarness();
-    h.sandbox.users.injectFault({ reset: true }, { times: 1 });
+    h.sandbox.users.injectFault({ kind: 'reset' }, { times: 1 });
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(res.errors).toBeUndefined();
     expect(h.calls().list).toBe(2);
@@ -101,7 +101,7 @@ describe('retries, timeouts and malformed answers', () => {
 
   it('a hang is UPSTREAM_TIMEOUT after UPSTREAM_TIMEOUT_MS, and the next request is served', async () => {
     h = await startHarness({ env: { UPSTREAM_TIMEOUT_MS: '200' } });
-    h.sandbox.users.injectFault({ hang: true }, { times: 1 });
+    h.sandbox.users.injectFault({ kind: 'hang' }, { times: 1 });
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(codes(res)).toEqual(['UPSTREAM_TIMEOUT']);
     expect(res.errors?.[0]?.extensions).toMatchObject({ upstream: 'users' });
@@ -111,7 +111,7 @@ describe('retries, timeouts and malformed answers', () => {
 
   it('malformed JSON is UPSTREAM_ERROR without the body in the message', async () => {
     h = await startHarness();
-    h.sandbox.users.injectFault({ malformed: true }, { times: 1 });
+    h.sandbox.users.injectFault({ kind: 'malformed' }, { times: 1 });
     const res = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(codes(res)).toEqual(['UPSTREAM_ERROR']);
     expect(res.errors?.[0]?.message).toBe('The users API sent a response the gateway cannot read.');
@@ -122,6 +122,7 @@ describe('retries, timeouts and malformed answers', () => {
     const ids = await firstUserIds(h, 3);
     h.sandbox.vcard.injectFault(
       {
+        kind: 'status',
         status: 500,
         body: '{"code":"boom","message":"secret internals","request_id":"rq-77"}',
         contentType: 'application/json',
@@ -146,7 +147,7 @@ describe('retries, timeouts and malformed answers', () => {
 
   it('the circuit opens after repeated failures, answers at once, and recovers after a probe', async () => {
     h = await startHarness({ hooks: { breakerThreshold: 3, breakerCooldownMs: 300 } });
-    h.sandbox.users.injectFault({ status: 503 }, { times: 3 });
+    h.sandbox.users.injectFault({ kind: 'status', status: 503 }, { times: 3 });
     const failing = await h.gql(`{ users(accountId: "1001", first: 1) { totalCount } }`);
     expect(codes(failing)).toEqual(['UPSTREAM_ERROR']);
     expect(h.gateway.services.breakers.users.state).toBe('open');

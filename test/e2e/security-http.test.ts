@@ -301,7 +301,7 @@ describe('unexpected errors', () => {
 
   it('are the only errors logged at error level: bad input and upstream failures are routine', async () => {
     h.logs.length = 0;
-    h.sandbox.vcard.injectFault({ status: 500 }, { times: 1 });
+    h.sandbox.vcard.injectFault({ kind: 'status', status: 500 }, { times: 1 });
     const res = await h.gql(`{
       bad: user(accountId: "../1001", userId: "869048") { userId }
       card: vcard(accountId: "1001", userId: "869048") { formattedName }

@@ -7,8 +7,8 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { usersWithVcardFormat } from '../../src/sandbox/index.js';
-import type { Fault } from '../../src/sandbox/index.js';
+import { usersWithVcardFormat } from '../../sandbox/index.js';
+import type { Fault } from '../../sandbox/index.js';
 import { startHarness } from '../support/harness.js';
 import type { GraphQLResponse, Harness } from '../support/harness.js';
 
@@ -38,17 +38,22 @@ interface FaultCase {
 // 2 retries of idempotent calls (3 attempts) on 429/502/503/504 and dropped connections; a timeout,
 // a 500 and an unreadable body are final at once.
 const CASES: FaultCase[] = [
-  { name: 'latency spike below the timeout', fault: { delayMs: 40 }, times: 1, attempts: 1 },
+  {
+    name: 'latency spike below the timeout',
+    fault: { kind: 'delay', ms: 40 },
+    times: 1,
+    attempts: 1,
+  },
   {
     name: 'latency spike above UPSTREAM_TIMEOUT_MS',
-    fault: { delayMs: 10_000 },
+    fault: { kind: 'delay', ms: 10_000 },
     times: 1,
     error: { code: 'UPSTREAM_TIMEOUT', status: undefined, message: timedOut },
     attempts: 1,
   },
   {
     name: '500 storm (not retried)',
-    fault: { status: 500, body: JSON.stringify({ error: SECRET }) },
+    fault: { kind: 'status', status: 500, body: JSON.stringify({ error: SECRET }) },
     error: {
       code: 'UPSTREAM_ERROR',
       status: 500,
@@ -58,7 +63,7 @@ const CASES: FaultCase[] = [
   },
   ...[502, 503, 504].map((status): FaultCase => ({
     name: `${status} storm (retried twice)`,
-    fault: { status, body: JSON.stringify({ error: SECRET }) },
+    fault: { kind: 'status', status, body: JSON.stringify({ error: SECRET }) },
     error: {
       code: 'UPSTREAM_ERROR',
       status,
@@ -68,7 +73,7 @@ const CASES: FaultCase[] = [
   })),
   {
     name: '429 storm with Retry-After: 0',
-    fault: { status: 429, retryAfter: '0' },
+    fault: { kind: 'status', status: 429, retryAfter: '0' },
     error: {
       code: 'UPSTREAM_ERROR',
       status: 429,
@@ -78,13 +83,13 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'hang',
-    fault: { hang: true },
+    fault: { kind: 'hang' },
     error: { code: 'UPSTREAM_TIMEOUT', status: undefined, message: timedOut },
     attempts: 1,
   },
   {
     name: 'connection reset on every attempt',
-    fault: { reset: true },
+    fault: { kind: 'reset' },
     error: {
       code: 'UPSTREAM_ERROR',
       status: undefined,
@@ -94,7 +99,7 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'truncated body on every attempt',
-    fault: { truncate: true },
+    fault: { kind: 'truncate' },
     error: {
       code: 'UPSTREAM_ERROR',
       status: undefined,
@@ -102,17 +107,29 @@ const CASES: FaultCase[] = [
     },
     attempts: 3,
   },
-  { name: 'one connection reset, then the answer', fault: { reset: true }, times: 1, attempts: 2 },
-  { name: 'one truncated body, then the answer', fault: { truncate: true }, times: 1, attempts: 2 },
+  {
+    name: 'one connection reset, then the answer',
+    fault: { kind: 'reset' },
+    times: 1,
+    attempts: 2,
+  },
+  {
+    name: 'one truncated body, then the answer',
+    fault: { kind: 'truncate' },
+    times: 1,
+    attempts: 2,
+  },
   {
     name: 'malformed JSON',
-    fault: { malformed: true },
+    fault: { kind: 'malformed' },
     error: { code: 'UPSTREAM_ERROR', status: 200, message: unreadable },
     attempts: 1,
   },
   {
     name: 'wrong content type (a 200 HTML maintenance page)',
     fault: {
+      kind: 'status',
+      status: 200,
       contentType: 'text/html; charset=utf-8',
       body: `<h1>Maintenance</h1><p>${SECRET}</p>`,
     },
@@ -121,19 +138,19 @@ const CASES: FaultCase[] = [
   },
   {
     name: 'JSON of the wrong shape',
-    fault: { body: JSON.stringify({ unexpected: SECRET }) },
+    fault: { kind: 'status', status: 200, body: JSON.stringify({ unexpected: SECRET }) },
     error: { code: 'UPSTREAM_ERROR', status: 200, message: unreadable },
     attempts: 1,
   },
   {
     name: 'huge body over UPSTREAM_MAX_BODY_BYTES (content-length)',
-    fault: { hugeBody: 4 * MAX_BODY_BYTES },
+    fault: { kind: 'huge-body', bytes: 4 * MAX_BODY_BYTES },
     error: { code: 'UPSTREAM_ERROR', status: 200, message: tooLarge },
     attempts: 1,
   },
   {
     name: 'huge body over UPSTREAM_MAX_BODY_BYTES (chunked, no content-length)',
-    fault: { hugeBody: 4 * MAX_BODY_BYTES, chunked: true },
+    fault: { kind: 'huge-body', bytes: 4 * MAX_BODY_BYTES, chunked: true },
     error: { code: 'UPSTREAM_ERROR', status: 200, message: tooLarge },
     attempts: 1,
   },
@@ -355,7 +372,7 @@ describe('the same faults over a real HTTP server', () => {
   it('a client that gives up while the upstream hangs does not disturb the server', async () => {
     const [users] = TARGETS;
     if (users === undefined) throw new Error('no target');
-    sh.sandbox.users.injectFault({ hang: true });
+    sh.sandbox.users.injectFault({ kind: 'hang' });
     const controller = new AbortController();
     const pending = post(users, controller.signal).catch((error: unknown) => error);
     await until(() => sh.sandbox.users.inFlight === 1);

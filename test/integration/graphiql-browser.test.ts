@@ -14,8 +14,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createGateway } from '../../src/server.js';
 import type { Gateway } from '../../src/server.js';
-import { startSandbox } from '../../src/sandbox/index.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { sandboxConfig, startSandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 // docs/graphiql.png is refreshed on request (UPDATE_SCREENSHOT=1), so a test run leaves the
@@ -37,12 +37,7 @@ beforeAll(async () => {
   }
   sandbox = await startSandbox();
   // As `npm start` runs in sandbox mode: service tokens, GraphiQL on.
-  const config = loadConfig({
-    USERS_API_URL: sandbox.users.url,
-    VCARD_API_URL: sandbox.vcard.url,
-    USERS_API_TOKEN: 'sandbox',
-    VCARD_API_TOKEN: 'sandbox',
-  });
+  const config = sandboxConfig(loadConfig({}), sandbox);
   gateway = createGateway(config, { logger: pino({ level: 'silent' }) });
   server = createServer(gateway.yoga);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -6,8 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../src/sandbox/index.js';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { startSandbox } from '../../sandbox/index.js';
+import type { Sandbox } from '../../sandbox/index.js';
 import { vcardFromDocument } from '../../src/vcard/from-document.js';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -190,7 +190,7 @@ describe('SIGTERM with a request in flight (upstreams configured)', () => {
     // The request in flight: the users API holds its answer until the test releases it.
     let release = (): void => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    sandbox.users.injectFault({ until: held }, { match: /\/users$/ });
+    sandbox.users.injectFault({ kind: 'until', until: held }, { match: /\/users$/ });
     const slow = await Connection.open(port);
     slow.write(post('{ users(accountId: "1001", first: 2) { nodes { firstName } } }'));
     await until(() => sandbox.users.inFlight === 1);
@@ -198,7 +198,7 @@ describe('SIGTERM with a request in flight (upstreams configured)', () => {
     // A @defer stream whose headers and first part went out before the signal; its vCard is held.
     let releaseCard = (): void => {};
     const heldCard = new Promise<void>((resolve) => (releaseCard = resolve));
-    sandbox.vcard.injectFault({ until: heldCard });
+    sandbox.vcard.injectFault({ kind: 'until', until: heldCard });
     const stream = await Connection.open(port);
     stream.write(
       post(
@@ -263,7 +263,7 @@ describe('SIGTERM with a request that outlives the drain bound', () => {
     });
     let release = (): void => {};
     sandbox.users.injectFault(
-      { until: new Promise<void>((resolve) => (release = resolve)) },
+      { kind: 'until', until: new Promise<void>((resolve) => (release = resolve)) },
       { match: /\/users$/ },
     );
     const stuck = await Connection.open(gateway.port);

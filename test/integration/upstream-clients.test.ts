@@ -1,30 +1,26 @@
-// The upstream clients (users, vcard) and their HTTP layer against the real simulators: DTO
+// The upstream clients (users, vcard) over their chains against the real simulators: DTO
 // mapping, request encoding, 404 handling, content negotiation of vCards, body limits, truncated
 // bodies and deadlines. End-to-end retry/breaker/credential behaviour is in test/e2e/resilience.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { UpstreamError, codeOf } from '../../src/errors.js';
-import { createDataset, startSandbox, usersWithVcardFormat } from '../../src/sandbox/index.js';
-import type { Sandbox, UserRecord, VcardFormat } from '../../src/sandbox/index.js';
-import type { CallContext } from '../../src/upstream/call.js';
-import { UpstreamHttp } from '../../src/upstream/http.js';
-import type { HttpOptions } from '../../src/upstream/http.js';
-import { UsersClient } from '../../src/upstream/users-client.js';
+import { createDataset, startSandbox, usersWithVcardFormat } from '../../sandbox/index.js';
+import type { Sandbox, UserRecord, VcardFormat } from '../../sandbox/index.js';
+import { RequestScope } from '../../src/upstream/call.js';
+import type { Call, Deadline } from '../../src/upstream/call.js';
+import { noHooks } from '../../src/upstream/hooks.js';
+import { createUpstreams } from '../../src/upstream/upstreams.js';
+import type { Upstreams } from '../../src/upstream/upstreams.js';
+import type { UsersClient } from '../../src/upstream/users-client.js';
 import { singleUserDto, toUser, userDto, usersPageDto } from '../../src/upstream/users-schema.js';
-import { VcardClient } from '../../src/upstream/vcard-client.js';
+import type { VcardClient } from '../../src/upstream/vcard-client.js';
 import { userDocumentSchema } from '../../src/vcard/document.js';
 import { vcardFromDocument } from '../../src/vcard/from-document.js';
 
 const DOTTED_ACCOUNT = 'acme.eu';
-const HTTP_OPTIONS: HttpOptions = {
-  maxConcurrency: 4,
-  timeoutMs: 2000,
-  maxBodyBytes: 1_000_000,
-  baseBackoffMs: 1,
-};
+const HTTP_OPTIONS = { maxConcurrency: 4, timeoutMs: 2000, maxBodyBytes: 1_000_000 };
 
 let sandbox: Sandbox;
-let usersHttp: UpstreamHttp;
-let vcardHttp: UpstreamHttp;
+let upstreams: Upstreams;
 let users: UsersClient;
 let vcards: VcardClient;
 
@@ -32,14 +28,19 @@ beforeAll(async () => {
   sandbox = await startSandbox({
     dataset: createDataset({ accounts: { '1001': 'example', [DOTTED_ACCOUNT]: 3 } }),
   });
-  usersHttp = new UpstreamHttp('users', sandbox.users.url, HTTP_OPTIONS);
-  vcardHttp = new UpstreamHttp('vcard', sandbox.vcard.url, HTTP_OPTIONS);
-  users = new UsersClient(usersHttp);
-  vcards = new VcardClient(vcardHttp);
+  upstreams = createUpstreams({
+    usersApiUrl: sandbox.users.url,
+    vcardApiUrl: sandbox.vcard.url,
+    ...HTTP_OPTIONS,
+    retry: { baseBackoffMs: 1 },
+    hooks: noHooks,
+  });
+  users = upstreams.users;
+  vcards = upstreams.vcards;
 });
 
 afterAll(async () => {
-  await Promise.all([usersHttp?.close(), vcardHttp?.close()]);
+  await upstreams?.close();
   await sandbox?.close();
 });
 
@@ -48,12 +49,18 @@ beforeEach(() => {
   sandbox.vcard.reset();
 });
 
-function call(overrides: Partial<CallContext> = {}): CallContext {
+function call(
+  overrides: { credential?: string | undefined; requestId?: string; deadline?: Deadline } = {},
+): Call {
+  const requestId = overrides.requestId ?? 'r1';
+  const deadline = overrides.deadline ?? { at: Date.now() + 5000 };
+  const credential = 'credential' in overrides ? overrides.credential : 'Bearer x';
   return {
-    credential: 'Bearer x',
-    requestId: 'r1',
-    deadline: { at: Date.now() + 5000 },
-    ...overrides,
+    credential,
+    credentialKey: credential ?? 'service',
+    requestId,
+    deadline,
+    request: new RequestScope(requestId, Date.now(), deadline),
   };
 }
 
@@ -84,7 +91,7 @@ function vcardUser(format: VcardFormat | null, index = 0): UserRecord {
 
 /** A 200 JSON answer of the users API with this body, for the next request. */
 function usersAnswer(body: unknown): void {
-  sandbox.users.injectFault({ status: 200, body: JSON.stringify(body) });
+  sandbox.users.injectFault({ kind: 'status', status: 200, body: JSON.stringify(body) });
 }
 
 /** The users API's single-user envelope around `data`. */
@@ -377,7 +384,7 @@ describe('UsersClient.getUser', () => {
   });
 
   it('does not turn other error statuses into null', async () => {
-    sandbox.users.injectFault({ status: 403 });
+    sandbox.users.injectFault({ kind: 'status', status: 403 });
     const error = await rejection(users.getUser('1001', String(records('1001')[0]?.id), call()));
     expect(error.failure).toEqual({ kind: 'status', status: 403 });
     expect(codeOf(error)).toBe('FORBIDDEN');
@@ -482,7 +489,7 @@ describe('VcardClient.getVcard', () => {
       { contentType: 'application/json', body: '{"data":"x"}' },
     ],
   ])('%s is malformed / UPSTREAM_ERROR with the request id, not retried', async (_name, fault) => {
-    sandbox.vcard.injectFault({ status: 200, ...fault });
+    sandbox.vcard.injectFault({ kind: 'status', status: 200, ...fault });
     const error = await rejection(
       vcards.getVcard(
         '1001',
@@ -500,12 +507,15 @@ describe('VcardClient.getVcard', () => {
   });
 });
 
-describe('UpstreamHttp', () => {
-  const list = (ctx: CallContext = call()) =>
+describe('transport and deadline steps', () => {
+  const list = (ctx: Call = call()) =>
     users.listUsers({ accountId: '1001', page: 1, pageSize: 2, filter: {} }, ctx);
 
   it('a body larger than maxBodyBytes is too-large, not retried, and the pool keeps working', async () => {
-    sandbox.users.injectFault({ hugeBody: HTTP_OPTIONS.maxBodyBytes + 1 }, { times: 3 });
+    sandbox.users.injectFault(
+      { kind: 'huge-body', bytes: HTTP_OPTIONS.maxBodyBytes + 1 },
+      { times: 3 },
+    );
     const error = await rejection(list());
     expect(error.failure).toEqual({ kind: 'too-large', status: 200 });
     expect(codeOf(error)).toBe('UPSTREAM_ERROR');
@@ -515,7 +525,7 @@ describe('UpstreamHttp', () => {
   });
 
   it('a body of exactly maxBodyBytes is read (and then judged by its content)', async () => {
-    sandbox.users.injectFault({ hugeBody: HTTP_OPTIONS.maxBodyBytes });
+    sandbox.users.injectFault({ kind: 'huge-body', bytes: HTTP_OPTIONS.maxBodyBytes });
     const error = await rejection(list());
     // {"data":"xxx…"} is valid JSON but not a users page: read in full, then rejected as malformed.
     expect(error.failure).toEqual({ kind: 'malformed', status: 200 });
@@ -523,7 +533,7 @@ describe('UpstreamHttp', () => {
   });
 
   it('a truncated body is retried like a connection reset', async () => {
-    sandbox.users.injectFault({ truncate: true });
+    sandbox.users.injectFault({ kind: 'truncate' });
     const page = await list();
     expect(page.totalItems).toBe(12);
     expect(page.users).toHaveLength(2);
@@ -531,7 +541,7 @@ describe('UpstreamHttp', () => {
   });
 
   it('a body truncated on every attempt is a network failure after maxRetries + 1 attempts', async () => {
-    sandbox.users.injectFault({ truncate: true }, { times: 3 });
+    sandbox.users.injectFault({ kind: 'truncate' }, { times: 3 });
     const error = await rejection(list());
     expect(error.failure).toEqual({ kind: 'network' });
     expect(error.attempts).toBe(3);
@@ -540,7 +550,7 @@ describe('UpstreamHttp', () => {
   });
 
   it('gives up at the request deadline: timeout in well under the upstream delay, no retry', async () => {
-    sandbox.users.injectFault({ delayMs: 1000 });
+    sandbox.users.injectFault({ kind: 'delay', ms: 1000 });
     const started = Date.now();
     const error = await rejection(list(call({ deadline: { at: Date.now() + 150 } })));
     const elapsed = Date.now() - started;

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.js';
 import { createGateway } from '../../src/server.js';
 import type { Gateway } from '../../src/server.js';
 import type { ServiceHooks } from '../../src/services.js';
-import { startSandbox } from '../../src/sandbox/index.js';
+import { OAUTH_TOKEN_PATH, sandboxConfig, startSandbox } from '../../sandbox/index.js';
 
 export type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
 export type SandboxOptions = Parameters<typeof startSandbox>[0];
@@ -28,6 +28,8 @@ export interface Harness {
   ): Promise<GraphQLResponse & { status: number; headers: Headers }>;
   /** Upstream calls since the last reset, by kind. */
   calls(): { list: number; user: number; vcard: number; apiAuth: number };
+  /** Token endpoint calls since the last reset: OAuth2 (users), user_auth and api_auth (vcard). */
+  tokenCalls(): { oauth: number; userAuth: number; apiAuth: number };
   resetCalls(): void;
   close(): Promise<void>;
 }
@@ -36,15 +38,16 @@ export async function startHarness(
   options: { env?: Record<string, string>; sandbox?: SandboxOptions; hooks?: ServiceHooks } = {},
 ): Promise<Harness> {
   const sandbox = await startSandbox(options.sandbox);
-  const config = loadConfig({
-    USERS_API_URL: sandbox.users.url,
-    VCARD_API_URL: sandbox.vcard.url,
-    // As `npm start` in sandbox mode: service tokens, so requests without headers work.
-    // A test passes '' to unset one.
-    USERS_API_TOKEN: 'sandbox',
-    VCARD_API_TOKEN: 'sandbox',
-    ...options.env,
-  });
+  const env = options.env ?? {};
+  // Configured as a deployment pointed at these upstreams (so NODE_ENV=production and the CORS
+  // defaults behave as in production), with the sandbox's service tokens, so requests without
+  // headers work as with `npm start`. A test passes '' to unset a token.
+  const config = sandboxConfig(
+    loadConfig({ USERS_API_URL: sandbox.users.url, VCARD_API_URL: sandbox.vcard.url, ...env }),
+    sandbox,
+  );
+  if (env['USERS_API_TOKEN'] === '') config.usersApiToken = undefined;
+  if (env['VCARD_API_TOKEN'] === '') config.vcardApiToken = undefined;
   const logs: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(line) });
   const gateway = createGateway(config, {
@@ -73,6 +76,15 @@ export async function startHarness(
         user: all.filter((p) => /^GET \/accounts\/[^/]+\/users\/[^/]+$/.test(p)).length,
         vcard: all.filter((p) => /\/vcard$/.test(p)).length,
         apiAuth: all.filter((p) => p.endsWith('/api_auth')).length,
+      };
+    },
+    tokenCalls() {
+      const count = (log: { path: string }[], path: string) =>
+        log.filter((r) => r.path === path).length;
+      return {
+        oauth: count(sandbox.users.log, OAUTH_TOKEN_PATH),
+        userAuth: count(sandbox.vcard.log, '/user_auth'),
+        apiAuth: count(sandbox.vcard.log, '/api_auth'),
       };
     },
     resetCalls() {

@@ -9,7 +9,7 @@ import {
   mulberry32,
   usersWithVcardFormat,
   vcardFormatForOrdinal,
-} from '../../../src/sandbox/data.js';
+} from '../../../sandbox/data.js';
 
 describe('mulberry32', () => {
   it('is deterministic and stays in [0, 1)', () => {

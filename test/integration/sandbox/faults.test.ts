@@ -1,8 +1,8 @@
 // The shared simulator machinery, exercised through the users simulator over real HTTP: every fault
 // kind, FIFO/times/match, the request log, the concurrency counters, latency and a quick close.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox } from '../../../src/sandbox/index.js';
-import type { Sandbox } from '../../../src/sandbox/index.js';
+import { startSandbox } from '../../../sandbox/index.js';
+import type { Sandbox } from '../../../sandbox/index.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -30,7 +30,7 @@ async function until(predicate: () => boolean, timeoutMs = 1000): Promise<void> 
 
 describe('status faults', () => {
   it('answer the status with Retry-After and the upstream error shape, then the real answer', async () => {
-    sandbox.users.injectFault({ status: 429, retryAfter: '2' });
+    sandbox.users.injectFault({ kind: 'status', status: 429, retryAfter: '2' });
     const limited = await list();
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('2');
@@ -40,7 +40,7 @@ describe('status faults', () => {
 
   it('use the vcard error shape with a matching X-Request-ID on the vcard simulator', async () => {
     const user = sandbox.dataset.accounts.get('1001')?.[0];
-    sandbox.vcard.injectFault({ status: 503 });
+    sandbox.vcard.injectFault({ kind: 'status', status: 503 });
     const res = await fetch(`${sandbox.vcard.url}/accounts/1001/users/${user?.id}/vcard`);
     expect(res.status).toBe(503);
     const body = (await res.json()) as { code: string; message: string; request_id: string };
@@ -54,6 +54,7 @@ describe('status faults', () => {
 
   it('send a given body and content type; an injected request_id is also the header', async () => {
     sandbox.vcard.injectFault({
+      kind: 'status',
       status: 500,
       body: '{"code":"boom","message":"secret internals","request_id":"rq-77"}',
       contentType: 'application/json',
@@ -67,7 +68,7 @@ describe('status faults', () => {
 
 describe('transport faults', () => {
   it('hang: no answer until the client gives up; the next request is served', async () => {
-    sandbox.users.injectFault({ hang: true });
+    sandbox.users.injectFault({ kind: 'hang' });
     const started = Date.now();
     await expect(list('', AbortSignal.timeout(150))).rejects.toThrow();
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
@@ -77,13 +78,13 @@ describe('transport faults', () => {
   });
 
   it('reset: the connection drops before any answer', async () => {
-    sandbox.users.injectFault({ reset: true });
+    sandbox.users.injectFault({ kind: 'reset' });
     await expect(list()).rejects.toThrow(TypeError);
     expect((await list()).status).toBe(200);
   });
 
   it('malformed: 200 application/json that is not JSON', async () => {
-    sandbox.users.injectFault({ malformed: true });
+    sandbox.users.injectFault({ kind: 'malformed' });
     const res = await list();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
@@ -92,7 +93,7 @@ describe('transport faults', () => {
   });
 
   it('truncate: headers promise more bytes than arrive, then the connection drops', async () => {
-    sandbox.users.injectFault({ truncate: true });
+    sandbox.users.injectFault({ kind: 'truncate' });
     const res = await list();
     expect(res.status).toBe(200);
     expect(Number(res.headers.get('content-length'))).toBeGreaterThan(0);
@@ -100,7 +101,7 @@ describe('transport faults', () => {
   });
 
   it('delayMs: the real answer, late', async () => {
-    sandbox.users.injectFault({ delayMs: 120 });
+    sandbox.users.injectFault({ kind: 'delay', ms: 120 });
     const started = Date.now();
     const res = await list();
     expect(Date.now() - started).toBeGreaterThanOrEqual(110);
@@ -109,7 +110,10 @@ describe('transport faults', () => {
 
   it('until: the real answer, held until the promise settles', async () => {
     let release = (): void => {};
-    sandbox.users.injectFault({ until: new Promise<void>((resolve) => (release = resolve)) });
+    sandbox.users.injectFault({
+      kind: 'until',
+      until: new Promise<void>((resolve) => (release = resolve)),
+    });
     let answered = false;
     const pending = list().then((res) => {
       answered = true;
@@ -125,7 +129,7 @@ describe('transport faults', () => {
   });
 
   it('hugeBody: exactly that many bytes of valid JSON', async () => {
-    sandbox.users.injectFault({ hugeBody: 3_000_000 });
+    sandbox.users.injectFault({ kind: 'huge-body', bytes: 3_000_000 });
     const res = await list();
     expect(res.headers.get('content-length')).toBe('3000000');
     const text = await res.text();
@@ -134,7 +138,7 @@ describe('transport faults', () => {
   });
 
   it('hugeBody with chunked: the same bytes without content-length', async () => {
-    sandbox.users.injectFault({ hugeBody: 300_000, chunked: true });
+    sandbox.users.injectFault({ kind: 'huge-body', bytes: 300_000, chunked: true });
     const res = await list();
     expect(res.headers.get('content-length')).toBeNull();
     expect(res.headers.get('transfer-encoding')).toBe('chunked');
@@ -144,7 +148,12 @@ describe('transport faults', () => {
   });
 
   it('contentType + body: a 200 of any type', async () => {
-    sandbox.users.injectFault({ contentType: 'text/html', body: '<h1>maintenance</h1>' });
+    sandbox.users.injectFault({
+      kind: 'status',
+      status: 200,
+      contentType: 'text/html',
+      body: '<h1>maintenance</h1>',
+    });
     const res = await list();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
@@ -155,9 +164,12 @@ describe('transport faults', () => {
 describe('fault queue', () => {
   it('is FIFO, honours times, and only matching paths consume a matched fault', async () => {
     const [a, b] = sandbox.dataset.accounts.get('1001') ?? [];
-    sandbox.users.injectFault({ status: 502 }, { times: 2, match: new RegExp(`/users/${b?.id}$`) });
-    sandbox.users.injectFault({ status: 503 });
-    sandbox.users.injectFault({ status: 504 });
+    sandbox.users.injectFault(
+      { kind: 'status', status: 502 },
+      { times: 2, match: new RegExp(`/users/${b?.id}$`) },
+    );
+    sandbox.users.injectFault({ kind: 'status', status: 503 });
+    sandbox.users.injectFault({ kind: 'status', status: 504 });
     const one = (id: number | undefined) => fetch(`${sandbox.users.url}/accounts/1001/users/${id}`);
     expect((await one(a?.id)).status).toBe(503);
     expect((await one(b?.id)).status).toBe(502);
@@ -168,11 +180,11 @@ describe('fault queue', () => {
   });
 
   it('clearFaults and reset drop queued faults', async () => {
-    sandbox.users.injectFault({ status: 500 }, { times: Infinity });
+    sandbox.users.injectFault({ kind: 'status', status: 500 }, { times: Infinity });
     expect((await list()).status).toBe(500);
     sandbox.users.clearFaults();
     expect((await list()).status).toBe(200);
-    sandbox.users.injectFault({ status: 500 });
+    sandbox.users.injectFault({ kind: 'status', status: 500 });
     sandbox.users.reset();
     expect((await list()).status).toBe(200);
   });
@@ -217,7 +229,7 @@ describe('request log and counters', () => {
   it('close() is quick even with hung requests and idle keep-alive sockets', async () => {
     const own = await startSandbox();
     await fetch(`${own.users.url}/accounts/1002/users`).then((r) => r.text());
-    own.users.injectFault({ hang: true }, { times: 3 });
+    own.users.injectFault({ kind: 'hang' }, { times: 3 });
     const hung = Array.from({ length: 3 }, () =>
       fetch(`${own.users.url}/accounts/1001/users`).catch(() => 'dropped'),
     );

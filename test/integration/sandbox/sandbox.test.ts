@@ -1,8 +1,14 @@
 // startSandbox: the shape src/main.ts and the test harness rely on, one dataset behind both
-// simulators, and per-simulator options.
+// simulators, and per-simulator options; sandboxConfig, the one recipe for running the gateway over
+// it; and `npm run sandbox -- --require-auth`.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createDataset } from '../../../src/sandbox/data.js';
-import { startSandbox } from '../../../src/sandbox/index.js';
+import { loadConfig } from '../../../src/config.js';
+import { createDataset } from '../../../sandbox/data.js';
+import { SANDBOX_CREDENTIALS, sandboxConfig, startSandbox } from '../../../sandbox/index.js';
 
 describe('startSandbox', () => {
   it('starts both simulators on loopback over one dataset, example account first', async () => {
@@ -51,5 +57,126 @@ describe('startSandbox', () => {
     } finally {
       await sandbox.close();
     }
+  });
+});
+
+describe('sandboxConfig', () => {
+  const sandbox = { users: { url: 'http://127.0.0.1:1' }, vcard: { url: 'http://127.0.0.1:2' } };
+
+  it('points both upstreams at the simulators with the service token "sandbox"', () => {
+    const config = sandboxConfig(loadConfig({ PORT: '4100' }), sandbox);
+    expect(config).toMatchObject({
+      port: 4100,
+      usersApiUrl: 'http://127.0.0.1:1',
+      vcardApiUrl: 'http://127.0.0.1:2',
+      usersApiToken: 'sandbox',
+      vcardApiToken: 'sandbox',
+    });
+  });
+
+  it('keeps the credentials the configuration gives, and adds no token next to an API key', () => {
+    const tokens = sandboxConfig(
+      loadConfig({ USERS_API_TOKEN: 'u', VCARD_API_TOKEN: 'v' }),
+      sandbox,
+    );
+    expect(tokens).toMatchObject({ usersApiToken: 'u', vcardApiToken: 'v' });
+    const keyed = sandboxConfig(loadConfig({ VCARD_API_KEY: 'k' }), sandbox);
+    expect(keyed).toMatchObject({ usersApiToken: 'sandbox', vcardApiKey: 'k' });
+    expect(keyed.vcardApiToken).toBeUndefined();
+  });
+});
+
+describe('requireAuth', () => {
+  it('startSandbox({ requireAuth: true }) turns credential checks on in both simulators', async () => {
+    const sandbox = await startSandbox({ requireAuth: true });
+    try {
+      expect(sandbox.users.requireAuth).toBe(true);
+      expect(sandbox.vcard.requireAuth).toBe(true);
+      const list = (authorization: string) =>
+        fetch(`${sandbox.users.url}/accounts/1001/users`, { headers: { authorization } });
+      expect((await list('Bearer sandbox')).status).toBe(401);
+    } finally {
+      await sandbox.close();
+    }
+  });
+
+  it('`npm run sandbox -- --require-auth` prints the seeded credentials and checks them', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'sandbox/main.ts', '--require-auth'],
+      {
+        env: { ...process.env, USERS_SIM_PORT: '0', VCARD_SIM_PORT: '0' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      const ready = new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: string) => {
+          out += chunk;
+          if (out.includes('run the gateway against them')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+      });
+      await ready;
+      const { clientId, clientSecret } = SANDBOX_CREDENTIALS.users.clients[0];
+      const vcardUser = SANDBOX_CREDENTIALS.vcard.users[0];
+      for (const shown of [
+        clientId,
+        clientSecret,
+        SANDBOX_CREDENTIALS.users.users[0].username,
+        SANDBOX_CREDENTIALS.users.users[0].password,
+        SANDBOX_CREDENTIALS.users.refreshTokens[0],
+        vcardUser.username,
+        vcardUser.accountName,
+        SANDBOX_CREDENTIALS.vcard.apiKeys[0],
+      ]) {
+        expect(out).toContain(shown);
+      }
+      expect(out).toContain('credentials: REQUIRED');
+      const tokenUrl = /OAuth2 token endpoint: (\S+)/.exec(out)?.[1] ?? '';
+      const usersUrl = tokenUrl.replace(/\/oauth2\/token$/, '');
+      const list = (authorization: string) =>
+        fetch(`${usersUrl}/accounts/1001/users`, { headers: { authorization } });
+      expect((await list('Bearer anything')).status).toBe(401);
+      const token = await fetch(tokenUrl, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials' }),
+      });
+      const { access_token: accessToken } = (await token.json()) as { access_token: string };
+      expect((await list(`Bearer ${accessToken}`)).status).toBe(200);
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
+
+describe('the production path', () => {
+  it('src/ loads the sandbox only through the dynamic import in main.ts', () => {
+    const root = new URL('../../../src/', import.meta.url).pathname;
+    const files = readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
+    expect(files.length).toBeGreaterThan(20);
+    const loads: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(join(root, file), 'utf8');
+      for (const line of text.split('\n')) {
+        // Type-only imports are erased from the JavaScript.
+        if (/sandbox\//.test(line) && /\bimport\b/.test(line) && !/^import type /.test(line)) {
+          loads.push(`${file}: ${line.trim()}`);
+        }
+      }
+    }
+    expect(loads).toEqual([
+      "main.ts: const { sandboxConfig, startSandbox } = await import('../sandbox/index.js');",
+    ]);
   });
 });

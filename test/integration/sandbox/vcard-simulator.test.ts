@@ -1,10 +1,10 @@
 // The vcard API simulator over real HTTP: JSON and vCard text answers per user, the documented error
 // body with X-Request-ID, token checks, PUT /api_auth with revocation, and its OpenAPI description.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDataset, usersWithVcardFormat } from '../../../src/sandbox/data.js';
-import type { Dataset, UserRecord } from '../../../src/sandbox/data.js';
-import { startVcardSimulator } from '../../../src/sandbox/vcard-simulator.js';
-import type { VcardSimulator } from '../../../src/sandbox/vcard-simulator.js';
+import { createDataset, usersWithVcardFormat } from '../../../sandbox/data.js';
+import type { Dataset, UserRecord } from '../../../sandbox/data.js';
+import { startVcardSimulator } from '../../../sandbox/vcard-simulator.js';
+import type { VcardSimulator } from '../../../sandbox/vcard-simulator.js';
 import { check } from './schema-check.js';
 
 const dataset: Dataset = createDataset();
@@ -154,7 +154,7 @@ describe('tokens', () => {
 });
 
 describe('openapi.json', () => {
-  it('describes getUserVcard and apiAuth, its own server, and real answers match its schemas', async () => {
+  it('describes getUserVcard, apiAuth and userAuth, its own server, and real answers match its schemas', async () => {
     const doc = (await (await fetch(`${sim.url}/openapi.json`)).json()) as {
       servers: { url: string }[];
       paths: Record<string, Record<string, { operationId: string }>>;
@@ -164,7 +164,7 @@ describe('openapi.json', () => {
     const operationIds = Object.values(doc.paths).flatMap((p) =>
       Object.values(p).map((o) => o.operationId),
     );
-    expect(operationIds.sort()).toEqual(['apiAuth', 'getUserVcard']);
+    expect(operationIds.sort()).toEqual(['apiAuth', 'getUserVcard', 'userAuth']);
     const schemas = doc.components.schemas;
     for (const user of usersWithVcardFormat(dataset, '1003', 'application/json').slice(0, 40)) {
       const body = (await (await fetch(sim.url + vcardPath(user, '1003'))).json()) as {

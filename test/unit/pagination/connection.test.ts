@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_LIST_OFFSET,
   paginate,
   validateConnectionArgs,
   type Connection,
@@ -91,7 +92,15 @@ function optionsFor(upstream: FakeUpstream, setup: Setup = {}): PaginateOptions<
     maxFirst: setup.maxFirst ?? 100,
     defaultFirst: DEFAULT_FIRST,
     secret: setup.secret,
-    ...(learned && { onUpstreamMaxPageSize: (size: number) => learned.push(size) }),
+    // Each newly revealed maximum: an answer echoing less than asked and than any maximum so far.
+    ...(learned && {
+      onAnswer: (request: PageRequest, answer: { pageSize: number }) => {
+        const known = learned[learned.length - 1] ?? setup.believedMax ?? upstream.realMax;
+        if (answer.pageSize < request.pageSize && answer.pageSize < known) {
+          learned.push(answer.pageSize);
+        }
+      },
+    }),
   };
 }
 
@@ -653,6 +662,72 @@ describe('paginate: the list changes during one request', () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('paginate: a bad echo and forged offsets', () => {
+  it('plans the rest of a window with pages no smaller than minPageSize after a tiny echo', async () => {
+    const list = makeList(500);
+    const up = new FakeUpstream(list, 100);
+    const honest = up.fetchPage;
+    // The first answer says page_size 1 (with one row); every other answer is the real one.
+    up.fetchPage = async (request) => {
+      const answer = await honest(request);
+      return up.calls.length === 1
+        ? { ...answer, items: answer.items.slice(0, 1), pageSize: 1 }
+        : answer;
+    };
+    const result = await paginate({ first: 100 }, { ...optionsFor(up), minPageSize: 10 });
+    expectMatches(result, list, oracle(list, { first: 100 }));
+    expect(up.calls.length).toBeLessThanOrEqual(1 + 10);
+    expect(Math.min(...up.calls.slice(1).map((c) => c.pageSize))).toBeGreaterThanOrEqual(10);
+  });
+
+  it('refuses cursor offsets past MAX_LIST_OFFSET before any request', async () => {
+    const up = new FakeUpstream(makeList(50), 100);
+    for (const args of [
+      { first: 5, after: cursorAt(up.list, MAX_LIST_OFFSET + 1) },
+      { last: 5, before: cursorAt(up.list, MAX_LIST_OFFSET + 1) },
+    ]) {
+      await expect(paginate(args, optionsFor(up))).rejects.toThrow(PaginationInputError);
+    }
+    expect(up.calls).toEqual([]);
+    // At the cap itself, an unknown list is asked as usual (an empty page past its end).
+    const atCap = await paginate(
+      { first: 5, after: cursorAt(up.list, MAX_LIST_OFFSET) },
+      optionsFor(up),
+    );
+    expect(atCap.edges).toEqual([]);
+  });
+
+  it('checks an offset far past the known total against a fresh total (page 1 of size 1)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.boolean(),
+        async (knownTotal, realTotal, offset, forward) => {
+          const up = new FakeUpstream(makeList(realTotal), 100);
+          const cursor = cursorAt(up.list, offset);
+          const args = forward ? { first: 10, after: cursor } : { last: 10, before: cursor };
+          const options = { ...optionsFor(up), knownTotal };
+          const slack = 100; // max(maxFirst, upstream maximum)
+          const run = paginate(args, options);
+          if (offset > knownTotal + slack && offset > realTotal + slack) {
+            await expect(run).rejects.toThrow(PaginationInputError);
+            expect(up.calls).toEqual([{ page: 1, pageSize: 1 }]);
+            return;
+          }
+          const result = await run;
+          const asOffsets = forward ? { first: 10, after: offset } : { last: 10, before: offset };
+          expectMatches(result, up.list, oracle(up.list, asOffsets));
+          // The fresh total is asked only for an offset past the known one by more than a page.
+          if (offset > knownTotal + slack) expect(up.calls[0]).toEqual({ page: 1, pageSize: 1 });
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 });

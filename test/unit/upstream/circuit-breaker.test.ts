@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CircuitBreaker } from '../../../src/upstream/circuit-breaker.js';
-import { parseRetryAfter } from '../../../src/upstream/http.js';
+import { parseRetryAfter } from '../../../src/upstream/steps/retry.js';
 
 describe('CircuitBreaker', () => {
   function breaker() {

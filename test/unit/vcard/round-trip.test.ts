@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import type { VCard } from '../../../src/domain.js';
-import { documentToVcard3TextWithIcal } from '../../../src/vcard/fixtures.js';
+import { documentToVcard3TextWithIcal } from '../../../sandbox/vcard3-text.js';
 import { vcardFromDocument } from '../../../src/vcard/from-document.js';
 import { vcardFromText } from '../../../src/vcard/from-text.js';
 import { cleanList, cleanText } from '../../../src/vcard/normalize.js';

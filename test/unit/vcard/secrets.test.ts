@@ -2,7 +2,7 @@
 // metaflows, …). Only contact details may reach the model, its JSON, or the vCard text.
 import { describe, expect, it } from 'vitest';
 import { userDocumentEnvelopeSchema, userDocumentSchema } from '../../../src/vcard/document.js';
-import { documentToVcard3TextWithIcal } from '../../../src/vcard/fixtures.js';
+import { documentToVcard3TextWithIcal } from '../../../sandbox/vcard3-text.js';
 import { vcardFromDocument } from '../../../src/vcard/from-document.js';
 import { vcardFromText } from '../../../src/vcard/from-text.js';
 import { vcardToText } from '../../../src/vcard/to-text.js';

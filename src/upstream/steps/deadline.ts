@@ -1,0 +1,48 @@
+// Per-attempt timeout inside the GraphQL request's deadline, and the client's hang-up. An attempt
+// gets min(UPSTREAM_TIMEOUT_MS, time left before the request's deadline); with no time left it
+// fails at once without sending anything.
+//
+// One AbortController, one plain timer and one listener per attempt, and no AbortSignal.timeout()
+// or AbortSignal.any(): besides costing more, those hold their sources weakly on Node 20 (the
+// timer holds the timeout signal weakly, any() holds its sources weakly), so a timeout signal that
+// nothing else refers to can be collected and never fire (nodejs/node#57736). The soak
+// (bench/soak.ts) saw exactly that: hung upstream calls that outlived UPSTREAM_TIMEOUT_MS. Here the
+// timer's own argument is the controller, so the timer keeps it alive until it fires or is cleared.
+import { UpstreamError } from '../../errors.js';
+import type { UpstreamName } from '../../errors.js';
+import type { Step } from '../chain.js';
+
+/** The abort reason when the GraphQL client went away (the transport tells it from a timeout). */
+export const CLIENT_GONE: unique symbol = Symbol('client gone');
+const TIMED_OUT: unique symbol = Symbol('attempt timed out');
+
+export interface DeadlineOptions {
+  /** UPSTREAM_TIMEOUT_MS. */
+  timeoutMs: number;
+}
+
+function timeUp(controller: AbortController): void {
+  controller.abort(TIMED_OUT);
+}
+
+export function deadline(upstream: UpstreamName, options: DeadlineOptions): Step {
+  return (next) => async (req, call) => {
+    const attempt = req.attempt ?? 1;
+    const remaining = call.deadline.at - Date.now();
+    const client = call.deadline.signal;
+    if (client?.aborted) {
+      throw new UpstreamError(upstream, { kind: 'timeout', clientGone: true }, undefined, attempt);
+    }
+    if (remaining <= 0) throw new UpstreamError(upstream, { kind: 'timeout' }, undefined, attempt);
+    const controller = new AbortController();
+    const timer = setTimeout(timeUp, Math.min(options.timeoutMs, remaining), controller);
+    const onClientGone = (): void => controller.abort(CLIENT_GONE);
+    client?.addEventListener('abort', onClientGone, { once: true });
+    try {
+      return await next({ ...req, signal: controller.signal }, call);
+    } finally {
+      clearTimeout(timer);
+      client?.removeEventListener('abort', onClientGone);
+    }
+  };
+}

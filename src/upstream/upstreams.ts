@@ -1,0 +1,135 @@
+// Composes the chain of each upstream, once per gateway instance. The order is README.md's
+// drawing (test/unit/upstream/chain-order.test.ts keeps them equal); a new policy is one more
+// link in `chainOf`, at the place the README gives for its kind.
+import type { UpstreamName } from '../errors.js';
+import type { Chain, Link } from './chain.js';
+import { compose } from './chain.js';
+import { CircuitBreaker } from './circuit-breaker.js';
+import type { CacheStore } from './cache/store.js';
+import type { UpstreamHooks } from './hooks.js';
+import { auth } from './steps/auth.js';
+import { breaker } from './steps/breaker.js';
+import { UpstreamCache } from './steps/cache.js';
+import { deadline } from './steps/deadline.js';
+import { observe } from './steps/observe.js';
+import { retry } from './steps/retry.js';
+import type { RetryOptions } from './steps/retry.js';
+import { transport } from './steps/transport.js';
+import type { Transport } from './steps/transport.js';
+import type { TokenSource } from './tokens.js';
+import { ApiKeyTokens, staticToken } from './tokens.js';
+import { UsersClient } from './users-client.js';
+import { VcardClient } from './vcard-client.js';
+
+export interface UpstreamsOptions {
+  usersApiUrl: string;
+  vcardApiUrl: string;
+  /** UPSTREAM_MAX_CONCURRENCY: connections (so requests in flight) per upstream. */
+  maxConcurrency: number;
+  /** UPSTREAM_TIMEOUT_MS: per attempt. */
+  timeoutMs: number;
+  maxBodyBytes: number;
+  /** Service credentials, used when a request brings none. */
+  usersApiToken?: string | undefined;
+  vcardApiToken?: string | undefined;
+  vcardApiKey?: string | undefined;
+  /** The cross-request cache; absent: off. */
+  cache?: { store: CacheStore; ttlMs: number } | undefined;
+  retry?: RetryOptions;
+  breaker?: { threshold?: number; cooldownMs?: number };
+  hooks: UpstreamHooks;
+}
+
+export interface Upstreams {
+  users: UsersClient;
+  vcards: VcardClient;
+  breakers: Record<UpstreamName, CircuitBreaker>;
+  cache: { store: CacheStore; users: UpstreamCache; vcard: UpstreamCache } | undefined;
+  chains: Record<UpstreamName, Chain>;
+  close(): Promise<void>;
+}
+
+export function createUpstreams(options: UpstreamsOptions): Upstreams {
+  const { hooks } = options;
+  const transports: Transport[] = [];
+  const transportOf = (upstream: UpstreamName, baseUrl: string): Transport => {
+    const t = transport(upstream, {
+      baseUrl,
+      maxConcurrency: options.maxConcurrency,
+      maxBodyBytes: options.maxBodyBytes,
+    });
+    transports.push(t);
+    return t;
+  };
+  const breakerOf = (upstream: UpstreamName): CircuitBreaker =>
+    new CircuitBreaker({
+      ...options.breaker,
+      onStateChange: (state) => hooks.circuitChanged(upstream, state),
+    });
+  const breakers = { users: breakerOf('users'), vcard: breakerOf('vcard') };
+  const cacheOf = (upstream: UpstreamName, baseUrl: string): UpstreamCache | undefined =>
+    options.cache && new UpstreamCache(upstream, { ...options.cache, baseUrl });
+  const caches = {
+    users: cacheOf('users', options.usersApiUrl),
+    vcard: cacheOf('vcard', options.vcardApiUrl),
+  };
+
+  const chainOf = (
+    upstream: UpstreamName,
+    baseUrl: string,
+    header: 'authorization' | 'x-auth-token',
+    tokens: TokenSource | undefined,
+  ): Chain => {
+    const cache = caches[upstream];
+    const links: (Link | undefined)[] = [
+      { name: 'auth', step: auth(upstream, { header, tokens }) },
+      cache && { name: 'cache', step: cache.step },
+      { name: 'retry', step: retry(options.retry) },
+      { name: 'observe', step: observe(upstream, hooks) },
+      { name: 'deadline', step: deadline(upstream, { timeoutMs: options.timeoutMs }) },
+      { name: 'breaker', step: breaker(upstream, breakers[upstream]) },
+    ];
+    return compose(links, transportOf(upstream, baseUrl).send);
+  };
+
+  const usersTokens =
+    options.usersApiToken === undefined
+      ? undefined
+      : staticToken(`Bearer ${options.usersApiToken}`);
+  const vcardTokens =
+    options.vcardApiToken !== undefined
+      ? staticToken(options.vcardApiToken)
+      : options.vcardApiKey === undefined
+        ? undefined
+        : new ApiKeyTokens({
+            // Its own pool and no breaker: an open vcard circuit must not block the exchange.
+            send: compose(
+              [
+                { name: 'observe', step: observe('vcard', hooks) },
+                { name: 'deadline', step: deadline('vcard', { timeoutMs: options.timeoutMs }) },
+              ],
+              transportOf('vcard', options.vcardApiUrl).send,
+            ).send,
+            apiKey: options.vcardApiKey,
+            timeoutMs: options.timeoutMs,
+          });
+
+  const chains = {
+    users: chainOf('users', options.usersApiUrl, 'authorization', usersTokens),
+    vcard: chainOf('vcard', options.vcardApiUrl, 'x-auth-token', vcardTokens),
+  };
+  const store = options.cache?.store;
+  return {
+    users: new UsersClient(chains.users.send),
+    vcards: new VcardClient(chains.vcard.send),
+    breakers,
+    cache:
+      store && caches.users && caches.vcard
+        ? { store, users: caches.users, vcard: caches.vcard }
+        : undefined,
+    chains,
+    close: async () => {
+      await Promise.all([...transports.map((t) => t.close()), store?.close()]);
+    },
+  };
+}
