@@ -1,6 +1,6 @@
 // Environment -> typed, validated Config. The only module that reads process.env.
 //
-// Each variable is declared once, in VARIABLES: its Config field, its environment name, its zod
+// Each variable is declared once, in VARIABLES: its environment name, its Config field, its zod
 // schema (type, bounds, default). `Config` is the output type of the one schema built from that
 // table plus the fields derived from several variables (sandbox, production, cache, …).
 import { z } from 'zod';
@@ -23,35 +23,38 @@ const switchDefault = (value: 'true' | 'false') =>
     .default(value)
     .transform((s) => s === 'true' || s === '1');
 
-/** One environment variable: the name it is read from and its schema. */
-const variable = <S extends z.ZodType>(env: string, schema: S) => ({ env, schema });
+/** One environment variable (the key): the Config field it fills and its schema. */
+const variable = <const F extends string, S extends z.ZodType>(field: F, schema: S) => ({
+  field,
+  schema,
+});
 
 const VARIABLES = {
-  port: variable('PORT', port.default(4000)),
-  host: variable('HOST', z.string().min(1).default('0.0.0.0')),
-  usersApiUrl: variable('USERS_API_URL', httpUrl.optional()),
-  vcardApiUrl: variable('VCARD_API_URL', httpUrl.optional()),
+  PORT: variable('port', port.default(4000)),
+  HOST: variable('host', z.string().min(1).default('0.0.0.0')),
+  USERS_API_URL: variable('usersApiUrl', httpUrl.optional()),
+  VCARD_API_URL: variable('vcardApiUrl', httpUrl.optional()),
   /** `true`: the simulators even with NODE_ENV=production (or with upstream URLs set). */
-  sandboxExplicit: variable('SANDBOX', switchDefault('false')),
-  usersApiToken: variable('USERS_API_TOKEN', z.string().optional()),
-  vcardApiToken: variable('VCARD_API_TOKEN', z.string().optional()),
-  vcardApiKey: variable('VCARD_API_KEY', z.string().optional()),
-  usersApiMaxPageSize: variable('USERS_API_MAX_PAGE_SIZE', positiveInt.max(10_000).default(100)),
-  maxPageSize: variable('MAX_PAGE_SIZE', positiveInt.max(10_000).default(100)),
-  upstreamMaxConcurrency: variable('UPSTREAM_MAX_CONCURRENCY', positiveInt.max(10_000).default(64)),
+  SANDBOX: variable('sandboxExplicit', switchDefault('false')),
+  USERS_API_TOKEN: variable('usersApiToken', z.string().optional()),
+  VCARD_API_TOKEN: variable('vcardApiToken', z.string().optional()),
+  VCARD_API_KEY: variable('vcardApiKey', z.string().optional()),
+  USERS_API_MAX_PAGE_SIZE: variable('usersApiMaxPageSize', positiveInt.max(10_000).default(100)),
+  MAX_PAGE_SIZE: variable('maxPageSize', positiveInt.max(10_000).default(100)),
+  UPSTREAM_MAX_CONCURRENCY: variable('upstreamMaxConcurrency', positiveInt.max(10_000).default(64)),
   /** Per-attempt upstream timeout. */
-  upstreamTimeoutMs: variable('UPSTREAM_TIMEOUT_MS', positiveInt.default(10_000)),
+  UPSTREAM_TIMEOUT_MS: variable('upstreamTimeoutMs', positiveInt.default(10_000)),
   /** Overall budget of one GraphQL request across all its upstream calls and retries. */
-  requestDeadlineMs: variable('REQUEST_DEADLINE_MS', positiveInt.default(25_000)),
+  REQUEST_DEADLINE_MS: variable('requestDeadlineMs', positiveInt.default(25_000)),
   /** How long a SIGTERM drain waits for requests in flight before it cuts their connections. */
-  shutdownTimeoutMs: variable('SHUTDOWN_TIMEOUT_MS', positiveInt.default(10_000)),
-  upstreamMaxBodyBytes: variable('UPSTREAM_MAX_BODY_BYTES', positiveInt.default(5 * 1024 * 1024)),
+  SHUTDOWN_TIMEOUT_MS: variable('shutdownTimeoutMs', positiveInt.default(10_000)),
+  UPSTREAM_MAX_BODY_BYTES: variable('upstreamMaxBodyBytes', positiveInt.default(5 * 1024 * 1024)),
   /** How long a client may take to send its headers / its whole request (slow-body bound). */
-  httpHeadersTimeoutMs: variable('HTTP_HEADERS_TIMEOUT_MS', positiveInt.default(15_000)),
-  httpRequestTimeoutMs: variable('HTTP_REQUEST_TIMEOUT_MS', positiveInt.default(30_000)),
-  cursorSecret: variable('CURSOR_SECRET', z.string().optional()),
-  corsOrigins: variable(
-    'CORS_ORIGINS',
+  HTTP_HEADERS_TIMEOUT_MS: variable('httpHeadersTimeoutMs', positiveInt.default(15_000)),
+  HTTP_REQUEST_TIMEOUT_MS: variable('httpRequestTimeoutMs', positiveInt.default(30_000)),
+  CURSOR_SECRET: variable('cursorSecret', z.string().optional()),
+  CORS_ORIGINS: variable(
+    'corsOrigins',
     z
       .string()
       .optional()
@@ -62,59 +65,53 @@ const VARIABLES = {
           .filter((o) => o !== ''),
       ),
   ),
-  persistedDocuments: variable('PERSISTED_DOCUMENTS', z.string().optional()),
+  PERSISTED_DOCUMENTS: variable('persistedDocuments', z.string().optional()),
   /** Limits on one operation (src/plugins/limits.ts). */
-  maxQueryDepth: variable('MAX_QUERY_DEPTH', positiveInt.max(1000).default(8)),
-  maxAliases: variable('MAX_ALIASES', nonNegativeInt.max(10_000).default(15)),
-  maxTokens: variable('MAX_TOKENS', positiveInt.max(1_000_000).default(1000)),
-  maxDirectives: variable('MAX_DIRECTIVES', nonNegativeInt.max(10_000).default(50)),
-  /**
-   * Longest GraphQL document (characters): whitespace and comments are not tokens, so MAX_TOKENS
-   * alone lets a 100 KiB document of spaces through, and every distinct one would be cached.
-   */
-  maxDocumentLength: variable('MAX_DOCUMENT_LENGTH', positiveInt.max(1_000_000).default(16_384)),
+  MAX_QUERY_DEPTH: variable('maxQueryDepth', positiveInt.max(1000).default(8)),
+  MAX_ALIASES: variable('maxAliases', nonNegativeInt.max(10_000).default(15)),
+  MAX_TOKENS: variable('maxTokens', positiveInt.max(1_000_000).default(1000)),
+  MAX_DIRECTIVES: variable('maxDirectives', nonNegativeInt.max(10_000).default(50)),
   /**
    * Cost of one HTTP request, a batch's operations summed (src/cost/): one upstream call weighs
    * 25, so 25,000 bounds a request to about 1,000 calls.
    */
-  maxQueryCost: variable('MAX_QUERY_COST', positiveInt.default(25_000)),
+  MAX_QUERY_COST: variable('maxQueryCost', positiveInt.default(25_000)),
   /** Operations per batched request; 0 turns batching off. */
-  maxBatchSize: variable('MAX_BATCH_SIZE', nonNegativeInt.max(1000).default(10)),
-  maxRequestBytes: variable('MAX_REQUEST_BYTES', positiveInt.default(100 * 1024)),
-  graphiqlSwitch: variable('GRAPHIQL', optionalSwitch),
-  introspectionSwitch: variable('INTROSPECTION', optionalSwitch),
+  MAX_BATCH_SIZE: variable('maxBatchSize', nonNegativeInt.max(1000).default(10)),
+  MAX_REQUEST_BYTES: variable('maxRequestBytes', positiveInt.default(100 * 1024)),
+  GRAPHIQL: variable('graphiqlSwitch', optionalSwitch),
+  INTROSPECTION: variable('introspectionSwitch', optionalSwitch),
   /** `true`: `_service { sdl }` answers even with introspection off. */
-  federationSdl: variable('FEDERATION_SDL', switchDefault('false')),
-  cacheTtlMs: variable('CACHE_TTL_MS', nonNegativeInt.max(2_147_483_647).default(0)),
-  redisUrl: variable(
-    'REDIS_URL',
+  FEDERATION_SDL: variable('federationSdl', switchDefault('false')),
+  CACHE_TTL_MS: variable('cacheTtlMs', nonNegativeInt.max(2_147_483_647).default(0)),
+  REDIS_URL: variable(
+    'redisUrl',
     z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   ),
-  cacheMaxEntries: variable('CACHE_MAX_ENTRIES', positiveInt.default(10_000)),
-  cacheMaxBytes: variable('CACHE_MAX_BYTES', positiveInt.default(64 * 1024 * 1024)),
-  logLevel: variable(
-    'LOG_LEVEL',
+  CACHE_MAX_ENTRIES: variable('cacheMaxEntries', positiveInt.default(10_000)),
+  CACHE_MAX_BYTES: variable('cacheMaxBytes', positiveInt.default(64 * 1024 * 1024)),
+  LOG_LEVEL: variable(
+    'logLevel',
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
-  nodeEnv: variable('NODE_ENV', z.string().default('development')),
+  NODE_ENV: variable('nodeEnv', z.string().default('development')),
   /** OTLP/HTTP base URL (`/v1/traces` is appended); tracing is off when unset. */
-  otelEndpoint: variable('OTEL_EXPORTER_OTLP_ENDPOINT', httpUrl.optional()),
-  otelServiceName: variable(
-    'OTEL_SERVICE_NAME',
+  OTEL_EXPORTER_OTLP_ENDPOINT: variable('otelEndpoint', httpUrl.optional()),
+  OTEL_SERVICE_NAME: variable(
+    'otelServiceName',
     z.string().trim().min(1).default('telecom-directory-gateway'),
   ),
   /** Whether GET /metrics answers (the metrics are kept either way). */
-  metricsEnabled: variable('METRICS_ENABLED', switchDefault('true')),
+  METRICS_ENABLED: variable('metricsEnabled', switchDefault('true')),
 };
 
 type Variables = typeof VARIABLES;
-type Shape = { [K in keyof Variables]: Variables[K]['schema'] };
-type Field = keyof Variables;
+type Shape = { [K in keyof Variables as Variables[K]['field']]: Variables[K]['schema'] };
 
-const FIELDS = Object.keys(VARIABLES) as Field[];
-const ENV_NAME = new Map<string, string>(FIELDS.map((f) => [f, VARIABLES[f].env]));
+const ENTRIES = Object.entries(VARIABLES);
+const ENV_NAME = new Map<string, string>(ENTRIES.map(([env, v]) => [v.field, env]));
 
-const shape = Object.fromEntries(FIELDS.map((f) => [f, VARIABLES[f].schema])) as Shape;
+const shape = Object.fromEntries(ENTRIES.map(([, v]) => [v.field, v.schema])) as Shape;
 
 /**
  * Environment names -> field names. An empty (or blank) value counts as unset, for every
@@ -123,8 +120,8 @@ const shape = Object.fromEntries(FIELDS.map((f) => [f, VARIABLES[f].schema])) as
 function fromEnvironment(env: unknown): Record<string, string | undefined> {
   const source = typeof env === 'object' && env !== null ? (env as Record<string, unknown>) : {};
   const out: Record<string, string | undefined> = {};
-  for (const field of FIELDS) {
-    const value = source[VARIABLES[field].env];
+  for (const [env, { field }] of ENTRIES) {
+    const value = source[env];
     // Every field present (undefined when unset), so Config has all its keys.
     out[field] = typeof value === 'string' && value.trim() !== '' ? value : undefined;
   }

@@ -92,20 +92,3 @@ function followAbort(source: AbortSignal): AbortSignal {
   else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
   return controller.signal;
 }
-
-// Weak: an entry lives exactly as long as its request.
-const arrivals = new WeakMap<Request, number>();
-
-/**
- * When the request arrived (ms since the epoch): stamped by the first plugin's onRequest, so the
- * per-request deadline counts the time spent before the context was made (a slow body, queued
- * batch operations). A request never stamped is stamped now.
- */
-export function arrivedAt(request: Request): number {
-  let at = arrivals.get(request);
-  if (at === undefined) {
-    at = Date.now();
-    arrivals.set(request, at);
-  }
-  return at;
-}

@@ -10,9 +10,13 @@ export interface LimitOptions {
   maxAliases: number;
   maxTokens: number;
   maxDirectives: number;
-  /** Characters of a document a client sends. */
-  maxDocumentLength: number;
 }
+
+/**
+ * Characters a document may have per token it may have (MAX_TOKENS): room for names, indentation
+ * and comments; 16,000 characters with the default 1,000 tokens.
+ */
+export const CHARACTERS_PER_TOKEN = 16;
 
 /** A rejection the client can act on: GRAPHQL_VALIDATION_FAILED and HTTP 400, no upstream call. */
 export function validationError(message: string, extensions: Record<string, unknown> = {}) {
@@ -38,7 +42,7 @@ const reject: RejectCallback = (context, error) => {
 
 export function useOperationLimits(options: LimitOptions): Plugin[] {
   return [
-    useDocumentLength(options.maxDocumentLength),
+    useDocumentLength(options.maxTokens * CHARACTERS_PER_TOKEN),
     EnvelopArmorPlugin({
       maxDepth: {
         n: options.maxQueryDepth,
@@ -77,7 +81,7 @@ function useDocumentLength(maxLength: number): Plugin {
             const length = typeof params.query === 'string' ? params.query.length : 0;
             if (length > maxLength) {
               throw validationError(
-                `The document is ${length} characters long; the limit is ${maxLength} (MAX_DOCUMENT_LENGTH).`,
+                `The document is ${length} characters long; the limit is ${maxLength} (${CHARACTERS_PER_TOKEN} per token of MAX_TOKENS).`,
               );
             }
           }

@@ -126,7 +126,7 @@ describe('logs (#16 defect 12) and metrics (#16 defect 14)', () => {
 
   it('logs errors with message, code, path and operation, never the query text', async () => {
     h.logs.length = 0;
-    h.sandbox.users.injectFault({ status: 500 }, { times: 10 });
+    h.sandbox.users.injectFault({ kind: 'status', status: 500 }, { times: 10 });
     const res = await h.gql(`query FindAlice {
       users(accountId: "1001", filter: { lastName: "Confidential-Literal" }) { totalCount }
     }`);

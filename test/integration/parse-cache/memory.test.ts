@@ -80,13 +80,13 @@ describe('parse caches under distinct padded documents', () => {
     return { rss: (after.rss - before.rss) / MB, heap: (after.heapUsed - before.heapUsed) / MB };
   }
 
-  it('with the defaults, refused by MAX_DOCUMENT_LENGTH: RSS grows less than 50 MB', async () => {
+  it('with the defaults, refused as longer than 16 characters per token of MAX_TOKENS: RSS grows less than 50 MB', async () => {
     const grown = await growth({}, 400);
     expect(grown.rss).toBeLessThan(50);
   }, 120_000);
 
-  it('accepted (MAX_DOCUMENT_LENGTH=100000): the cache holds at most its 16 MB budget', async () => {
-    const grown = await growth({ MAX_DOCUMENT_LENGTH: '100000' }, 200);
+  it('accepted (MAX_TOKENS=10000 allows 160,000 characters): the cache holds at most its 16 MB budget', async () => {
+    const grown = await growth({ MAX_TOKENS: '10000' }, 200);
     // Retention is what the cache bounds. RSS also keeps the allocator's share of 270 MB of
     // request bodies that went through (measured +50 to +110 MB with heapUsed flat), so it is
     // not the measure here.
