@@ -72,7 +72,8 @@ describe('composition', () => {
     );
     expect(sdl).toContain('@key(fields: "id")');
     expect(sdl).toContain('@key(fields: "accountId userId")');
-    expect(sdl).toContain('specs.apollo.dev/federation/v2.3');
+    // v2.9: the version that defines @cost and @listSize.
+    expect(sdl).toContain('specs.apollo.dev/federation/v2.9');
   });
 });
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
+const UPSTREAMS = {
+  USERS_API_URL: 'https://api.example.com/provisioning/api',
+  VCARD_API_URL: 'https://vinix.example.com/v2',
+};
+
 describe('loadConfig', () => {
   it('has the contract defaults and runs the sandbox when no upstream URL is set', () => {
     const config = loadConfig({});
@@ -145,7 +150,7 @@ describe('loadConfig: hardening limits and switches', () => {
       graphiql: true,
       introspection: true,
     });
-    expect(loadConfig({ NODE_ENV: 'production' })).toMatchObject({
+    expect(loadConfig({ ...UPSTREAMS, NODE_ENV: 'production' })).toMatchObject({
       graphiql: false,
       introspection: false,
     });
@@ -160,6 +165,7 @@ describe('loadConfig: hardening limits and switches', () => {
       MAX_QUERY_COST: '1000',
       MAX_BATCH_SIZE: '0',
       MAX_REQUEST_BYTES: '2048',
+      ...UPSTREAMS,
       NODE_ENV: 'production',
       GRAPHIQL: 'true',
       INTROSPECTION: '1',
@@ -190,5 +196,82 @@ describe('loadConfig: hardening limits and switches', () => {
     [{ INTROSPECTION: 'off' }, /^invalid INTROSPECTION: /],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+});
+
+describe('loadConfig: sandbox mode, production and empty values', () => {
+  it('counts an empty or blank value as unset, for every variable (#16 defect 15)', () => {
+    // As docker-compose's `${VAR}` and .env templates pass unset variables.
+    const config = loadConfig({
+      USERS_API_URL: '',
+      VCARD_API_URL: '',
+      PORT: '',
+      MAX_PAGE_SIZE: ' ',
+      GRAPHIQL: '',
+      METRICS_ENABLED: '',
+      LOG_LEVEL: '',
+      SANDBOX: '',
+      HTTP_HEADERS_TIMEOUT_MS: '',
+      FEDERATION_SDL: '',
+      USERS_API_TOKEN: '',
+    });
+    expect(config).toMatchObject({
+      sandbox: true,
+      sandboxExplicit: false,
+      port: 4000,
+      maxPageSize: 100,
+      graphiql: true,
+      metricsEnabled: true,
+      logLevel: 'info',
+      httpHeadersTimeoutMs: 15_000,
+      federationSdl: false,
+    });
+    expect(config.usersApiUrl).toBeUndefined();
+    expect(config.usersApiToken).toBeUndefined();
+  });
+
+  it('refuses NODE_ENV=production without upstream URLs, naming both, unless SANDBOX=true', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /^invalid USERS_API_URL: .*USERS_API_URL and VCARD_API_URL/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', USERS_API_URL: '' })).toThrow(ConfigError);
+    expect(loadConfig({ NODE_ENV: 'production', SANDBOX: 'true' })).toMatchObject({
+      sandbox: true,
+      sandboxExplicit: true,
+      production: true,
+    });
+    expect(loadConfig({ ...UPSTREAMS, NODE_ENV: 'production' })).toMatchObject({
+      sandbox: false,
+      sandboxExplicit: false,
+    });
+  });
+
+  it('serves the simulators with SANDBOX=true even when upstream URLs are set', () => {
+    expect(loadConfig({ ...UPSTREAMS, SANDBOX: 'true' }).sandbox).toBe(true);
+    expect(loadConfig({ ...UPSTREAMS, SANDBOX: 'false' }).sandbox).toBe(false);
+    expect(() => loadConfig({ SANDBOX: 'yes' })).toThrow(/^invalid SANDBOX: /);
+  });
+
+  it('reads the HTTP timeouts and FEDERATION_SDL', () => {
+    expect(loadConfig({})).toMatchObject({
+      httpHeadersTimeoutMs: 15_000,
+      httpRequestTimeoutMs: 30_000,
+      federationSdl: false,
+    });
+    expect(
+      loadConfig({
+        HTTP_HEADERS_TIMEOUT_MS: '2000',
+        HTTP_REQUEST_TIMEOUT_MS: '5000',
+        FEDERATION_SDL: 'true',
+      }),
+    ).toMatchObject({
+      httpHeadersTimeoutMs: 2000,
+      httpRequestTimeoutMs: 5000,
+      federationSdl: true,
+    });
+    expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '0' })).toThrow(
+      /^invalid HTTP_REQUEST_TIMEOUT_MS: /,
+    );
   });
 });

@@ -75,7 +75,8 @@ describe('describeStartup', () => {
   });
 
   it('says fake data loudly when the sandbox serves production', () => {
-    const config = loadConfig({ NODE_ENV: 'production' });
+    // Without SANDBOX=true, loadConfig refuses production without upstream URLs.
+    const config = loadConfig({ NODE_ENV: 'production', SANDBOX: 'true' });
     expect(describeStartup(config, { ...settings, sandboxExplicit: true }).warnings).toEqual([
       expect.stringMatching(/FAKE DATA/),
     ]);

@@ -64,3 +64,25 @@ export function useGraphiQLAssets(): Plugin {
     },
   };
 }
+
+/** The query GraphiQL opens with: a page of users with everything a directory shows. */
+export function exampleQuery(accountId: string): string {
+  return `# Users of a sandbox account with their extensions, DIDs and vCards.
+# Press the run button (or Ctrl+Enter). Other sandbox accounts: 1002 (empty), 1003 (350 users).
+query UsersWithCards {
+  users(accountId: "${accountId}", first: 5) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      userId
+      firstName
+      lastName
+      email
+      extensions { number dids { phoneNumber customTag } }
+      vcard { formattedName title phones { number types } }
+    }
+  }
+}
+`;
+}

@@ -7,11 +7,11 @@ import { isAsyncIterable } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { GatewayContext } from '../context.js';
-import { requestIdOf } from '../context.js';
-import type { GatewayMetrics } from './metrics.js';
-import { currentScope, runInScope } from './scope.js';
-import type { OperationState, RequestState } from './scope.js';
-import { endOperationSpan, startOperationSpan } from './tracing.js';
+import { arrivedAt, requestIdOf } from '../context.js';
+import type { GatewayMetrics } from '../observability/metrics.js';
+import { currentScope, runInScope } from '../observability/scope.js';
+import type { OperationState, RequestState } from '../observability/scope.js';
+import { endOperationSpan, startOperationSpan } from '../observability/tracing.js';
 
 export interface ObservabilityOptions {
   metrics: GatewayMetrics;
@@ -103,6 +103,8 @@ export function useObservability(options: ObservabilityOptions): Plugin<GatewayC
           try {
             await wrapped();
           } catch (error) {
+            // Refusals thrown before execution (a persisted query not found, …) carry their code.
+            op.outcome ??= thrownCode(error);
             finish(state, op);
             throw error;
           }
@@ -112,6 +114,8 @@ export function useObservability(options: ObservabilityOptions): Plugin<GatewayC
     },
 
     onRequest({ url, request, endResponse, fetchAPI }) {
+      // First plugin, first hook: the request's deadline starts here.
+      arrivedAt(request);
       if (options.metricsEndpoint === undefined || url.pathname !== options.metricsEndpoint) return;
       if (request.method !== 'GET') {
         endResponse(new fetchAPI.Response(null, { status: 405, headers: { allow: 'GET' } }));
@@ -154,6 +158,16 @@ export function useObservability(options: ObservabilityOptions): Plugin<GatewayC
       if (scope) scope.request.status = response.status;
     },
   };
+}
+
+function thrownCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('extensions' in error)) return undefined;
+  const { extensions } = error;
+  const code =
+    typeof extensions === 'object' && extensions !== null && 'code' in extensions
+      ? extensions.code
+      : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function isEndpoint(url: string, endpoint: string): boolean {

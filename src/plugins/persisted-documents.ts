@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { createGraphQLError } from 'graphql-yoga';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 
 const manifestSchema = z.record(z.string().regex(/^(sha256:)?[0-9a-f]{64}$/), z.string().min(1));
@@ -84,10 +85,18 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
  * Automatic persisted queries: `extensions.persistedQuery = { version: 1, sha256Hash }`. With a
  * query, the hash is checked and the query remembered; without one, a remembered query is used or
  * PERSISTED_QUERY_NOT_FOUND tells the client to send it again with the query. Documents are not
- * user data, so one bounded store per gateway is fine.
+ * user data, so one store per gateway is fine; it is bounded by entries and by bytes (texts are
+ * UTF-16), least recently used out first.
  */
-export function useAutomaticPersistedQueries(maxEntries = 1000): Plugin {
-  const store = new Map<string, string>();
+export function useAutomaticPersistedQueries(
+  maxEntries = 1000,
+  maxBytes = 8 * 1024 * 1024,
+): Plugin {
+  const store = new LRUCache<string, string>({
+    max: maxEntries,
+    maxSize: maxBytes,
+    sizeCalculation: (query) => Math.max(1, 2 * query.length),
+  });
   return {
     onParams({ params, setParams }) {
       const extension = params.extensions?.['persistedQuery'];
@@ -108,11 +117,8 @@ export function useAutomaticPersistedQueries(maxEntries = 1000): Plugin {
             extensions: { code: 'BAD_USER_INPUT' },
           });
         }
-        if (!store.has(hash)) {
-          // Oldest first out: Map keeps insertion order.
-          if (store.size >= maxEntries) store.delete(store.keys().next().value ?? '');
-          store.set(hash, params.query);
-        }
+        // A text larger than the whole store is not remembered (lru-cache would refuse it).
+        if (!store.has(hash) && 2 * params.query.length <= maxBytes) store.set(hash, params.query);
         return;
       }
       const query = store.get(hash);
