@@ -152,6 +152,14 @@ const configSchema = z
           'NODE_ENV=production needs USERS_API_URL and VCARD_API_URL (or SANDBOX=true to serve the built-in simulators on purpose)',
       });
     }
+    // Node refuses a server whose headers may take longer than the whole request.
+    if (v.httpHeadersTimeoutMs > v.httpRequestTimeoutMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['httpHeadersTimeoutMs'],
+        message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
+      });
+    }
     if (v.redisUrl !== undefined && v.cacheTtlMs === 0) {
       ctx.addIssue({
         code: 'custom',

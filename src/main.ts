@@ -7,17 +7,15 @@ import pino from 'pino';
 import { ConfigError, loadConfig } from './config.js';
 import type { Config } from './config.js';
 import type { Sandbox } from '../sandbox/index.js';
-import { SHUTDOWN_GRACE_MS, describeStartup, readProcessSettings } from './lifecycle.js';
-import type { ProcessSettings } from './lifecycle.js';
+import { SHUTDOWN_GRACE_MS, describeStartup } from './lifecycle.js';
 import { GatewayMetrics } from './observability/metrics.js';
 import { startTracing } from './observability/tracing.js';
 import { createGateway } from './server.js';
 
 /** A configuration error is one line on stderr and exit 1: no stack trace, no half-started server. */
-function configureOrExit(): { config: Config; settings: ProcessSettings } {
+function configureOrExit(): Config {
   try {
-    const config = loadConfig();
-    return { config, settings: readProcessSettings(process.env, config) };
+    return loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`configuration error: ${error.message}\n`);
@@ -36,8 +34,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { config: loaded, settings } = configureOrExit();
-  let config = loaded;
+  let config = configureOrExit();
   const logger = pino({ level: config.logLevel });
 
   let sandbox: Sandbox | undefined;
@@ -51,7 +48,7 @@ async function main(): Promise<void> {
       'sandbox mode: USERS_API_URL and VCARD_API_URL are not set, serving built-in simulators with seeded data',
     );
   }
-  const report = describeStartup(config, settings);
+  const report = describeStartup(config);
   logger.info(report.summary, 'starting');
   for (const warning of report.warnings) logger.warn(warning);
 
@@ -73,10 +70,10 @@ async function main(): Promise<void> {
     {
       // Node's defaults let a client trickle its body for 300 s, holding a connection and a
       // request's memory. These bound the headers and the whole request.
-      headersTimeout: settings.httpHeadersTimeoutMs,
-      requestTimeout: settings.httpRequestTimeoutMs,
+      headersTimeout: config.httpHeadersTimeoutMs,
+      requestTimeout: config.httpRequestTimeoutMs,
       // Both are enforced by a sweep, every 30 s by default: a bound of seconds needs a finer one.
-      connectionsCheckingInterval: Math.min(1_000, settings.httpHeadersTimeoutMs),
+      connectionsCheckingInterval: Math.min(1_000, config.httpHeadersTimeoutMs),
     },
     gateway.yoga,
   );

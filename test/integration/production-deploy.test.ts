@@ -7,12 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
 import { loadConfig } from '../../src/config.js';
-import { SHUTDOWN_GRACE_MS, readProcessSettings } from '../../src/lifecycle.js';
+import { SHUTDOWN_GRACE_MS } from '../../src/lifecycle.js';
 import { composeDeploySupergraph } from '../../deploy/supergraph.js';
 import { ROOT } from './production-harness.js';
 
 const defaults = loadConfig({});
-const processDefaults = readProcessSettings({}, defaults);
 
 function yamlFile(path: string): unknown[] {
   return parseAllDocuments(readFileSync(join(ROOT, path), 'utf8'), { merge: true }).map((d) => {
@@ -163,9 +162,8 @@ describe('deploy/k8s', () => {
     const config = loadConfig(env);
     expect(config.production).toBe(true);
     expect(config.sandbox).toBe(false);
-    const settings = readProcessSettings(env, config);
-    expect(settings.httpHeadersTimeoutMs).toBe(processDefaults.httpHeadersTimeoutMs);
-    expect(settings.httpRequestTimeoutMs).toBe(processDefaults.httpRequestTimeoutMs);
+    expect(config.httpHeadersTimeoutMs).toBe(defaults.httpHeadersTimeoutMs);
+    expect(config.httpRequestTimeoutMs).toBe(defaults.httpRequestTimeoutMs);
   });
 });
 

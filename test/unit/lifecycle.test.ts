@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { describeStartup, originOf, readProcessSettings } from '../../src/lifecycle.js';
+import { describeStartup, originOf } from '../../src/lifecycle.js';
 
 const URLS = { USERS_API_URL: 'https://users.example', VCARD_API_URL: 'https://vcard.example' };
 
@@ -29,12 +29,14 @@ describe('originOf', () => {
   });
 });
 
-describe('readProcessSettings', () => {
+describe('process settings in Config', () => {
   it('defaults to 15 s / 30 s, an empty value counting as unset', () => {
-    const config = loadConfig(URLS);
-    expect(
-      readProcessSettings({ HTTP_HEADERS_TIMEOUT_MS: '', HTTP_REQUEST_TIMEOUT_MS: ' ' }, config),
-    ).toEqual({
+    const config = loadConfig({
+      ...URLS,
+      HTTP_HEADERS_TIMEOUT_MS: '',
+      HTTP_REQUEST_TIMEOUT_MS: ' ',
+    });
+    expect(config).toMatchObject({
       sandboxExplicit: false,
       httpHeadersTimeoutMs: 15_000,
       httpRequestTimeoutMs: 30_000,
@@ -43,43 +45,31 @@ describe('readProcessSettings', () => {
 
   it('refuses headers longer than the whole request, naming the variable', () => {
     expect(() =>
-      readProcessSettings(
-        { HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' },
-        loadConfig(URLS),
-      ),
+      loadConfig({ ...URLS, HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '1000' }),
     ).toThrow(/^invalid HTTP_HEADERS_TIMEOUT_MS/);
   });
 
   it('refuses production without upstream URLs unless SANDBOX=true', () => {
     const env = { NODE_ENV: 'production' };
-    expect(() => readProcessSettings(env, loadConfig(env))).toThrow(ConfigError);
-    expect(() => readProcessSettings(env, loadConfig(env))).toThrow(
-      /USERS_API_URL and VCARD_API_URL/,
-    );
-    const sandboxed = { ...env, SANDBOX: 'true' };
-    expect(readProcessSettings(sandboxed, loadConfig(sandboxed)).sandboxExplicit).toBe(true);
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(/USERS_API_URL and VCARD_API_URL/);
+    expect(loadConfig({ ...env, SANDBOX: 'true' }).sandboxExplicit).toBe(true);
   });
 });
 
 describe('describeStartup', () => {
-  const settings = { sandboxExplicit: false, httpHeadersTimeoutMs: 1, httpRequestTimeoutMs: 2 };
-
   it('warns about unsigned cursors outside sandbox mode only', () => {
-    expect(describeStartup(loadConfig(URLS), settings).warnings).toEqual([
+    expect(describeStartup(loadConfig(URLS)).warnings).toEqual([
       expect.stringMatching(/^CURSOR_SECRET is not set/),
     ]);
-    expect(describeStartup(loadConfig({ ...URLS, CURSOR_SECRET: 's' }), settings).warnings).toEqual(
-      [],
-    );
-    expect(describeStartup(loadConfig({}), settings).warnings).toEqual([]);
+    expect(describeStartup(loadConfig({ ...URLS, CURSOR_SECRET: 's' })).warnings).toEqual([]);
+    expect(describeStartup(loadConfig({})).warnings).toEqual([]);
   });
 
   it('says fake data loudly when the sandbox serves production', () => {
     // Without SANDBOX=true, loadConfig refuses production without upstream URLs.
     const config = loadConfig({ NODE_ENV: 'production', SANDBOX: 'true' });
-    expect(describeStartup(config, { ...settings, sandboxExplicit: true }).warnings).toEqual([
-      expect.stringMatching(/FAKE DATA/),
-    ]);
+    expect(describeStartup(config).warnings).toEqual([expect.stringMatching(/FAKE DATA/)]);
   });
 
   it('names the Redis and tracing origins, never their credentials', () => {
@@ -90,7 +80,6 @@ describe('describeStartup', () => {
         REDIS_URL: 'redis://:hunter2@cache:6379/1',
         OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel:4318/base',
       }),
-      settings,
     );
     expect(summary).toMatchObject({
       cache: { ttlMs: 1000, store: 'redis' },
