@@ -19,11 +19,11 @@ import type * as GraphQL from 'graphql';
 import type { ExecutionResult, GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { createYoga } from 'graphql-yoga';
-import type { Plugin } from 'graphql-yoga';
+import type { YogaServerOptions } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../src/context.js';
 import { settleListItems, useCompiledExecutor } from '../../src/plugins/compiled-executor.js';
-import { buildSchema } from '../../src/server.js';
+import { buildSchema } from '../../src/schema.js';
 import { startHarness } from '../support/harness.js';
 import type { Harness } from '../support/harness.js';
 
@@ -203,7 +203,7 @@ describe('graphql-jit 0.8.9 directly, against graphql-js', () => {
 });
 
 describe('through Yoga', () => {
-  function yoga(plugins: Plugin[]) {
+  function yoga(plugins: NonNullable<YogaServerOptions<object, object>['plugins']>) {
     return createYoga({
       schema: buildSchema(),
       context: ({ request }) => createContext(request, h.gateway.services),
