@@ -7,7 +7,8 @@
 // - jit's errors carry `locations` but neither `source` nor `positions`, and error masking rebuilds
 //   errors from those: the errors are rebuilt from the document here, before masking runs;
 // - jit has no incremental delivery (it answers @defer/@stream documents in one payload): those
-//   documents, and any jit cannot compile, run on Yoga's standard executor.
+//   documents, and any jit cannot compile, run on Yoga's standard executor, as do requests whose
+//   variables fail coercion (jit words those errors its own way, without the HTTP 400).
 import type { DocumentNode, ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { BREAK, visit } from 'graphql';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
@@ -41,7 +42,7 @@ export function useCompiledExecutor(): Plugin {
   };
 
   return {
-    onExecute({ args, setExecuteFn }) {
+    onExecute({ args, executeFn, setExecuteFn }) {
       if (!settled.has(args.schema)) {
         settleListItems(args.schema);
         settled.add(args.schema);
@@ -51,9 +52,10 @@ export function useCompiledExecutor(): Plugin {
       setExecuteFn(
         makeExecute((a) => {
           const result = query(a.rootValue, a.contextValue, a.variableValues);
-          return isPromise(result)
-            ? result.then((r) => relocated(r, a.document))
-            : relocated(result, a.document);
+          if (isPromise(result)) return result.then((r) => relocated(r, a.document));
+          // Variables jit cannot coerce come back without `data`: graphql-js words those errors
+          // as the contract wants them (message, HTTP 400), so it answers that request.
+          return 'data' in result ? relocated(result, a.document) : executeFn(a);
         }),
       );
     },
