@@ -13,6 +13,7 @@ import { GatewayMetrics } from './observability/metrics.js';
 import { withRequestIds } from './observability/scope.js';
 import { useRequestBodyLimit } from './plugins/body-limit.js';
 import { corsOptions } from './plugins/cors.js';
+import { useCompiledExecutor } from './plugins/compiled-executor.js';
 import { useCostLimit } from './plugins/cost.js';
 import { useCsrfPrevention } from './plugins/csrf.js';
 import { boundedDocumentCaches } from './plugins/document-cache.js';
@@ -104,6 +105,8 @@ export function createGateway(config: Config, options: GatewayOptions = {}): Gat
       useIncrementalErrorMapping(),
       // @defer/@stream: a list can be painted before its slow vCards arrive.
       useDeferStream(),
+      // graphql-jit for every document without @defer/@stream (docs/performance.md).
+      useCompiledExecutor(),
       useCsrfPrevention(),
       ...(config.introspection
         ? []

@@ -5,9 +5,10 @@ import { UpstreamError } from '../errors.js';
 import type { Call } from './call.js';
 import type { RawResponse, Send } from './chain.js';
 import { valueOf } from './chain.js';
-import { decodeJson } from './decode.js';
+import { decodeJson, decodeJsonWith } from './decode.js';
 import { userSchema, usersPageSchema } from './domain-schemas.js';
-import { singleUserDto, toUser, usersPageDto } from './users-schema.js';
+import { decodeUsersPage } from './users-decoder.js';
+import { singleUserDto, toUser } from './users-schema.js';
 
 export interface ListUsersRequest {
   accountId: string;
@@ -40,7 +41,7 @@ export class UsersClient {
         },
         headers: { ...HEADERS, 'x-request-id': call.requestId },
         decode: (response): UsersPage => {
-          const dto = decodeJson('users', response, usersPageDto);
+          const dto = decodeJsonWith('users', response, decodeUsersPage);
           return {
             users: dto._embedded.map((u) => toUser(accountId, u)),
             page: dto.page,

@@ -50,6 +50,7 @@ const envelope = {
   total_items: z.number().int().nonnegative(),
 };
 
+/** The list page's specification: users-decoder.ts decodes it by hand, tested against this. */
 export const usersPageDto = z.object({
   ...envelope,
   _embedded: z
