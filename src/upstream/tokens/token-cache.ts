@@ -1,0 +1,152 @@
+// One service credential shared by every request that brings none of its own: fetched once for
+// all concurrent callers (single flight), renewed ahead of its expiry, dropped when the upstream
+// refuses it. The fetch runs on its own timeout: a caller whose deadline passes stops waiting, but
+// the fetch goes on for the callers that come next, so one hurried client cannot waste a token.
+import { UpstreamError } from '../../errors.js';
+import type { UpstreamName } from '../../errors.js';
+
+/** What an issuer hands out. */
+export interface IssuedToken {
+  /** The header value to send upstream (`Bearer …` for the users API, the bare token for vcard). */
+  value: string;
+  /** `expires_in` as the issuer said it; undefined: valid until the upstream refuses it. */
+  lifetimeSeconds?: number | undefined;
+}
+
+/** Gets one token; rejects with UpstreamError. `signal` is the fetch's own timeout. */
+export type FetchToken = (signal: AbortSignal) => Promise<IssuedToken>;
+
+/** How long one caller is willing to wait (its request's deadline); the fetch does not obey it. */
+export interface CallerWait {
+  /** Epoch ms. */
+  at: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** What an auth step needs from a service credential. */
+export interface TokenSource {
+  /** The header value to send; shared by concurrent callers. */
+  token(wait: CallerWait): Promise<string>;
+  /** The upstream answered 401 to `stale`: the next `token()` fetches anew (a newer one is kept). */
+  invalidate(stale: string): void;
+}
+
+export interface TokenCacheOptions {
+  upstream: UpstreamName;
+  /** Bound of one fetch, all its HTTP exchanges included, whoever waits for it. */
+  timeoutMs: number;
+  /**
+   * After a failed fetch, callers get the same error for this long instead of a new fetch each:
+   * an endpoint that is down or refusing is not hammered by every incoming request. Default 1000.
+   */
+  failureHoldMs?: number;
+}
+
+// Stop sending a token a little before the issuer's expiry: the request still has to travel, and
+// the clocks of the two ends differ. Renew it earlier still, in the background, so no caller waits.
+const EXPIRY_SKEW_MAX_MS = 5_000;
+const EXPIRY_SKEW_SHARE = 0.05;
+const RENEW_AHEAD_MAX_MS = 60_000;
+const RENEW_AHEAD_SHARE = 0.2;
+
+export interface Held {
+  value: string;
+  /** From here on, a caller still gets this token but starts a renewal. */
+  renewAt: number;
+  /** From here on, callers wait for a new token. */
+  expiresAt: number;
+}
+
+export class TokenCache implements TokenSource {
+  private held: Held | undefined;
+  private inflight: Promise<Held> | undefined;
+  private failure: { error: Error; until: number } | undefined;
+  private readonly failureHoldMs: number;
+
+  constructor(
+    private readonly fetchToken: FetchToken,
+    private readonly options: TokenCacheOptions,
+  ) {
+    this.failureHoldMs = options.failureHoldMs ?? 1_000;
+  }
+
+  token(wait: CallerWait): Promise<string> {
+    const now = Date.now();
+    const held = this.held;
+    const failed =
+      this.failure !== undefined && now < this.failure.until ? this.failure : undefined;
+    if (held !== undefined && now < held.expiresAt) {
+      // A renewal that fails is not this caller's problem: the token in hand still works.
+      if (now >= held.renewAt && failed === undefined) this.renew().catch(() => undefined);
+      return Promise.resolve(held.value);
+    }
+    if (failed !== undefined && this.inflight === undefined) return Promise.reject(failed.error);
+    return waitFor(this.renew(), wait, this.options.upstream).then((h) => h.value);
+  }
+
+  invalidate(stale: string): void {
+    if (this.held?.value === stale) this.held = undefined;
+  }
+
+  private renew(): Promise<Held> {
+    this.inflight ??= this.fetchOnce().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async fetchOnce(): Promise<Held> {
+    const started = Date.now();
+    // Referenced until the fetch ends: see the note on AbortSignal.timeout in the transport.
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    try {
+      const issued = await this.fetchToken(timeout);
+      const held = holdFrom(issued, started);
+      this.held = held;
+      this.failure = undefined;
+      return held;
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error('token fetch failed');
+      this.failure = { error: failure, until: Date.now() + this.failureHoldMs };
+      throw failure;
+    }
+  }
+}
+
+/** Expiry times counted from when the request was sent, so latency never makes a token look fresher. */
+export function holdFrom(issued: IssuedToken, sentAt: number): Held {
+  const seconds = issued.lifetimeSeconds;
+  if (seconds === undefined || !Number.isFinite(seconds)) {
+    return { value: issued.value, renewAt: Infinity, expiresAt: Infinity };
+  }
+  // Whole milliseconds: the comparisons stay exact.
+  const lifetime = Math.floor(Math.max(0, seconds) * 1000);
+  const ahead = Math.ceil(Math.min(RENEW_AHEAD_MAX_MS, lifetime * RENEW_AHEAD_SHARE));
+  const skew = Math.ceil(Math.min(EXPIRY_SKEW_MAX_MS, lifetime * EXPIRY_SKEW_SHARE));
+  return {
+    value: issued.value,
+    renewAt: sentAt + lifetime - ahead,
+    expiresAt: sentAt + lifetime - skew,
+  };
+}
+
+/** `work`, or a timeout error for this caller alone when its deadline passes or it goes away. */
+function waitFor<T>(work: Promise<T>, wait: CallerWait, upstream: UpstreamName): Promise<T> {
+  const remaining = wait.at - Date.now();
+  const late = (): UpstreamError => new UpstreamError(upstream, { kind: 'timeout' });
+  if (remaining <= 0 || wait.signal?.aborted === true) return Promise.reject(late());
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => settle(() => reject(late())), remaining);
+    const onAbort = (): void => settle(() => reject(late()));
+    wait.signal?.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => settle(() => resolve(value)),
+      (error: unknown) => settle(() => reject(error)),
+    );
+    function settle(done: () => void): void {
+      clearTimeout(timer);
+      wait.signal?.removeEventListener('abort', onAbort);
+      done();
+    }
+  });
+}
