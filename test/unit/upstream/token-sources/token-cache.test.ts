@@ -1,17 +1,21 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UpstreamError } from '../../../../src/errors.js';
-import { TokenCache, holdFrom } from '../../../../src/upstream/tokens/token-cache.js';
-import type { IssuedToken } from '../../../../src/upstream/tokens/token-cache.js';
+import { TokenCache, holdFrom } from '../../../../src/upstream/token-sources/token-cache.js';
+import type { IssuedToken } from '../../../../src/upstream/token-sources/token-cache.js';
 
-const farAway = () => ({ at: Date.now() + 60_000 });
+const within = (ms: number, signal?: AbortSignal) => ({
+  requestId: 'r1',
+  deadline: { at: Date.now() + ms, signal },
+});
+const farAway = () => within(60_000);
 
 /** A fetch whose answers the test releases one by one; counts its calls. */
 function scriptedFetch() {
   const pending: { resolve: (t: IssuedToken) => void; reject: (e: Error) => void }[] = [];
   const signals: AbortSignal[] = [];
   const fetch = vi.fn(
-    (signal: AbortSignal) =>
+    ({ signal }: { signal: AbortSignal }) =>
       new Promise<IssuedToken>((resolve, reject) => {
         signals.push(signal);
         pending.push({ resolve, reject });
@@ -46,7 +50,7 @@ describe('TokenCache', () => {
   it('a caller whose deadline passes stops waiting; the fetch goes on for the next caller', async () => {
     const s = scriptedFetch();
     const cache = new TokenCache(s.fetch, { upstream: 'vcard', timeoutMs: 5_000 });
-    const hurried = cache.token({ at: Date.now() + 20 });
+    const hurried = cache.token(within(20));
     await expect(hurried).rejects.toMatchObject({
       upstream: 'vcard',
       failure: { kind: 'timeout' },
@@ -62,7 +66,7 @@ describe('TokenCache', () => {
     const s = scriptedFetch();
     const cache = new TokenCache(s.fetch, { upstream: 'users', timeoutMs: 5_000 });
     const gone = new AbortController();
-    const waiting = cache.token({ at: Date.now() + 60_000, signal: gone.signal });
+    const waiting = cache.token(within(60_000, gone.signal));
     gone.abort();
     await expect(waiting).rejects.toBeInstanceOf(UpstreamError);
     expect(s.signals[0]?.aborted).toBe(false);

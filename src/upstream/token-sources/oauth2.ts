@@ -36,7 +36,7 @@ const GRANT_VARIABLES: Record<OAuth2Grant['type'], readonly string[]> = {
 /** A FetchToken over the configured grant. Not safe for concurrent calls: TokenCache serialises. */
 export function oauth2Token(settings: OAuth2Settings): FetchToken {
   const client = new OAuth2Client(settings);
-  return (signal) => client.fetch(signal);
+  return ({ signal }) => client.fetch(signal);
 }
 
 class OAuth2Client {

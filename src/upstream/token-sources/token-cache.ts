@@ -13,22 +13,20 @@ export interface IssuedToken {
   lifetimeSeconds?: number | undefined;
 }
 
-/** Gets one token; rejects with UpstreamError. `signal` is the fetch's own timeout. */
-export type FetchToken = (signal: AbortSignal) => Promise<IssuedToken>;
-
-/** How long one caller is willing to wait (its request's deadline); the fetch does not obey it. */
-export interface CallerWait {
-  /** Epoch ms. */
-  at: number;
-  signal?: AbortSignal | undefined;
+/** One fetch: its own timeout (`signal`), and the request id of the caller that started it. */
+export interface FetchContext {
+  signal: AbortSignal;
+  requestId: string;
 }
 
-/** What an auth step needs from a service credential. */
-export interface TokenSource {
-  /** The header value to send; shared by concurrent callers. */
-  token(wait: CallerWait): Promise<string>;
-  /** The upstream answered 401 to `stale`: the next `token()` fetches anew (a newer one is kept). */
-  invalidate(stale: string): void;
+/** Gets one token; rejects with UpstreamError. */
+export type FetchToken = (context: FetchContext) => Promise<IssuedToken>;
+
+/** The caller, as far as a token source cares: how long it is willing to wait. */
+export interface Caller {
+  readonly requestId: string;
+  /** The request's deadline (epoch ms) and its client's signal; the fetch obeys neither. */
+  readonly deadline: { readonly at: number; readonly signal?: AbortSignal | undefined };
 }
 
 export interface TokenCacheOptions {
@@ -57,7 +55,7 @@ export interface Held {
   expiresAt: number;
 }
 
-export class TokenCache implements TokenSource {
+export class TokenCache {
   private held: Held | undefined;
   private inflight: Promise<Held> | undefined;
   private failure: { error: Error; until: number } | undefined;
@@ -70,37 +68,47 @@ export class TokenCache implements TokenSource {
     this.failureHoldMs = options.failureHoldMs ?? 1_000;
   }
 
-  token(wait: CallerWait): Promise<string> {
+  /** The header value to send; concurrent callers share one fetch. */
+  token(caller: Caller): Promise<string> {
     const now = Date.now();
     const held = this.held;
     const failed =
       this.failure !== undefined && now < this.failure.until ? this.failure : undefined;
     if (held !== undefined && now < held.expiresAt) {
       // A renewal that fails is not this caller's problem: the token in hand still works.
-      if (now >= held.renewAt && failed === undefined) this.renew().catch(() => undefined);
+      if (now >= held.renewAt && failed === undefined) {
+        this.renew(caller.requestId).catch(() => undefined);
+      }
       return Promise.resolve(held.value);
     }
     if (failed !== undefined && this.inflight === undefined) return Promise.reject(failed.error);
-    return waitFor(this.renew(), wait, this.options.upstream).then((h) => h.value);
+    return waitFor(this.renew(caller.requestId), caller.deadline, this.options.upstream).then(
+      (h) => h.value,
+    );
   }
 
-  invalidate(stale: string): void {
+  /**
+   * The upstream answered 401 to `stale`: the next `token()` fetches anew, unless a newer token
+   * is already held. True: asking again can give another token.
+   */
+  invalidate(stale: string): boolean {
     if (this.held?.value === stale) this.held = undefined;
+    return true;
   }
 
-  private renew(): Promise<Held> {
-    this.inflight ??= this.fetchOnce().finally(() => {
+  private renew(requestId: string): Promise<Held> {
+    this.inflight ??= this.fetchOnce(requestId).finally(() => {
       this.inflight = undefined;
     });
     return this.inflight;
   }
 
-  private async fetchOnce(): Promise<Held> {
+  private async fetchOnce(requestId: string): Promise<Held> {
     const started = Date.now();
     // Referenced until the fetch ends: see the note on AbortSignal.timeout in the transport.
     const timeout = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      const issued = await this.fetchToken(timeout);
+      const issued = await this.fetchToken({ signal: timeout, requestId });
       const held = holdFrom(issued, started);
       this.held = held;
       this.failure = undefined;
@@ -131,7 +139,11 @@ export function holdFrom(issued: IssuedToken, sentAt: number): Held {
 }
 
 /** `work`, or a timeout error for this caller alone when its deadline passes or it goes away. */
-function waitFor<T>(work: Promise<T>, wait: CallerWait, upstream: UpstreamName): Promise<T> {
+function waitFor<T>(
+  work: Promise<T>,
+  wait: Caller['deadline'],
+  upstream: UpstreamName,
+): Promise<T> {
   const remaining = wait.at - Date.now();
   const late = (): UpstreamError => new UpstreamError(upstream, { kind: 'timeout' });
   if (remaining <= 0 || wait.signal?.aborted === true) return Promise.reject(late());

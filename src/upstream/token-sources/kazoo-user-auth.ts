@@ -29,7 +29,7 @@ export function kazooUserAuth(settings: KazooUserAuthSettings): FetchToken {
   });
   const url = `${settings.baseUrl.replace(/\/+$/, '')}/user_auth`;
 
-  return async (signal) => {
+  return async ({ signal }) => {
     let response: Response;
     try {
       response = await fetch(url, {
