@@ -12,17 +12,19 @@ const tokenUrl = z
     error: 'must be https (http only for a loopback host): the client secret travels to it',
   });
 const optional = z.string().optional();
+// config.ts's helper, repeated: importing it from there would make the two modules a cycle.
+const variable = <S extends z.ZodType>(env: string, schema: S) => ({ env, schema });
 
 export const CREDENTIAL_VARIABLES = {
-  usersApiTokenUrl: { env: 'USERS_API_TOKEN_URL', schema: tokenUrl.optional() },
-  usersApiClientId: { env: 'USERS_API_CLIENT_ID', schema: optional },
-  usersApiClientSecret: { env: 'USERS_API_CLIENT_SECRET', schema: optional },
-  usersApiUsername: { env: 'USERS_API_USERNAME', schema: optional },
-  usersApiPassword: { env: 'USERS_API_PASSWORD', schema: optional },
-  usersApiRefreshToken: { env: 'USERS_API_REFRESH_TOKEN', schema: optional },
-  vcardApiUsername: { env: 'VCARD_API_USERNAME', schema: optional },
-  vcardApiPassword: { env: 'VCARD_API_PASSWORD', schema: optional },
-  vcardApiAccountName: { env: 'VCARD_API_ACCOUNT_NAME', schema: optional },
+  usersApiTokenUrl: variable('USERS_API_TOKEN_URL', tokenUrl.optional()),
+  usersApiClientId: variable('USERS_API_CLIENT_ID', optional),
+  usersApiClientSecret: variable('USERS_API_CLIENT_SECRET', optional),
+  usersApiUsername: variable('USERS_API_USERNAME', optional),
+  usersApiPassword: variable('USERS_API_PASSWORD', optional),
+  usersApiRefreshToken: variable('USERS_API_REFRESH_TOKEN', optional),
+  vcardApiUsername: variable('VCARD_API_USERNAME', optional),
+  vcardApiPassword: variable('VCARD_API_PASSWORD', optional),
+  vcardApiAccountName: variable('VCARD_API_ACCOUNT_NAME', optional),
 };
 
 type CredentialFields = { [K in keyof typeof CREDENTIAL_VARIABLES]?: string | undefined };

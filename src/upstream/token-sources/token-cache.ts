@@ -105,10 +105,12 @@ export class TokenCache {
 
   private async fetchOnce(requestId: string): Promise<Held> {
     const started = Date.now();
-    // Referenced until the fetch ends: see the note on AbortSignal.timeout in the transport.
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    // A controller passed to its own timer, not AbortSignal.timeout(): on Node 20 a timeout signal
+    // nothing else holds can be collected and never fire (nodejs/node#57736; see steps/deadline.ts).
+    const controller = new AbortController();
+    const timer = setTimeout(timeUp, this.options.timeoutMs, controller);
     try {
-      const issued = await this.fetchToken({ signal: timeout, requestId });
+      const issued = await this.fetchToken({ signal: controller.signal, requestId });
       const held = holdFrom(issued, started);
       this.held = held;
       this.failure = undefined;
@@ -117,8 +119,14 @@ export class TokenCache {
       const failure = error instanceof Error ? error : new Error('token fetch failed');
       this.failure = { error: failure, until: Date.now() + this.failureHoldMs };
       throw failure;
+    } finally {
+      clearTimeout(timer);
     }
   }
+}
+
+function timeUp(controller: AbortController): void {
+  controller.abort();
 }
 
 /** Expiry times counted from when the request was sent, so latency never makes a token look fresher. */
