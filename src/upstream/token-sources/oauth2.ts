@@ -195,6 +195,10 @@ function classify(error: unknown, signal: AbortSignal): Problem {
 }
 
 function byStatus(status: number, refusal: string | undefined): Problem {
+  // A success status with an unreadable answer (a 200 HTML page): not a token.
+  if (status < 300) {
+    return { kind: 'down', failure: { kind: 'token-endpoint', problem: 'malformed' } };
+  }
   if (status >= 500 || status === 429 || status < 400) {
     return { kind: 'down', failure: { kind: 'token-endpoint', problem: 'status', status } };
   }

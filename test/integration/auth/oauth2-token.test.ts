@@ -167,6 +167,16 @@ describe('OAuth2 token source (users simulator)', () => {
     const garbled = await refusal(fetchOnce(source({ type: 'client_credentials' })));
     expect(garbled.failure).toEqual({ kind: 'token-endpoint', problem: 'malformed' });
 
+    const page = {
+      kind: 'status',
+      status: 200,
+      contentType: 'text/html',
+      body: '<h1>Hi</h1>',
+    } as const;
+    sim.injectFault(page, { match: /oauth2/ });
+    const html = await refusal(fetchOnce(source({ type: 'client_credentials' })));
+    expect(html.failure).toEqual({ kind: 'token-endpoint', problem: 'malformed' });
+
     const tokenUrl = sim.tokenUrl;
     await sim.close();
     const gone = await refusal(
