@@ -4,6 +4,8 @@
 import * as oauth from 'oauth4webapi';
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamFailure } from '../../errors.js';
+import type { UpstreamHooks } from '../hooks.js';
+import { noHooks } from '../hooks.js';
 import type { FetchToken, IssuedToken } from './token-cache.js';
 
 export type OAuth2Grant =
@@ -33,10 +35,44 @@ const GRANT_VARIABLES: Record<OAuth2Grant['type'], readonly string[]> = {
   refresh_token: ['USERS_API_REFRESH_TOKEN'],
 };
 
-/** A FetchToken over the configured grant. Not safe for concurrent calls: TokenCache serialises. */
-export function oauth2Token(settings: OAuth2Settings): FetchToken {
-  const client = new OAuth2Client(settings);
-  return ({ signal }) => client.fetch(signal);
+/** The route label of token calls in metrics, logs and spans (the users API's own are templates). */
+export const TOKEN_ROUTE = 'oauth2/token';
+
+/**
+ * A FetchToken over the configured grant; each HTTP exchange is reported to `hooks` like an
+ * upstream attempt. Not safe for concurrent calls: TokenCache serialises them.
+ */
+export function oauth2Token(settings: OAuth2Settings, hooks: UpstreamHooks = noHooks): FetchToken {
+  const client = new OAuth2Client(settings, observedFetch(hooks));
+  return ({ signal }) => client.token(signal);
+}
+
+type Fetch = (
+  url: string,
+  init: oauth.CustomFetchOptions<'POST', URLSearchParams>,
+) => Promise<Response>;
+
+function observedFetch(hooks: UpstreamHooks): Fetch {
+  return async (url, init) => {
+    const probe = hooks.attempt({
+      upstream: 'users',
+      method: 'POST',
+      route: TOKEN_ROUTE,
+      attempt: 1,
+    });
+    const headers =
+      probe.traceparent === undefined
+        ? init.headers
+        : { ...init.headers, traceparent: probe.traceparent };
+    try {
+      const response = await fetch(url, { ...init, headers });
+      probe.end(response.status);
+      return response;
+    } catch (error) {
+      probe.end(init.signal?.aborted === true ? 'timeout' : 'network');
+      throw error;
+    }
+  };
 }
 
 class OAuth2Client {
@@ -47,7 +83,10 @@ class OAuth2Client {
   /** RFC 6749 §2.3.1 makes Basic mandatory for servers, but some refuse it; then we post. */
   private clientAuth: ClientAuth = 'basic';
 
-  constructor(private readonly settings: OAuth2Settings) {
+  constructor(
+    private readonly settings: OAuth2Settings,
+    private readonly fetch: Fetch,
+  ) {
     const url = new URL(settings.tokenUrl);
     // No discovery document: the token endpoint is all a service client needs. `issuer` is only
     // checked against ID tokens, which these grants do not carry.
@@ -56,7 +95,7 @@ class OAuth2Client {
     if (settings.grant.type === 'refresh_token') this.refreshToken = settings.grant.refreshToken;
   }
 
-  async fetch(signal: AbortSignal): Promise<IssuedToken> {
+  async token(signal: AbortSignal): Promise<IssuedToken> {
     const start = this.settings.grant;
     const grant: OAuth2Grant =
       this.refreshToken === undefined
@@ -109,6 +148,7 @@ class OAuth2Client {
       signal,
       // Config allows http only for a loopback token endpoint (a local simulator or sidecar).
       [oauth.allowInsecureRequests]: this.server.token_endpoint?.startsWith('http:') === true,
+      [oauth.customFetch]: this.fetch,
     };
     let response: Response;
     switch (grant.type) {

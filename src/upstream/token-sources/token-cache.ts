@@ -4,6 +4,7 @@
 // the fetch goes on for the callers that come next, so one hurried client cannot waste a token.
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamName } from '../../errors.js';
+import type { TokenSource } from '../tokens.js';
 
 /** What an issuer hands out. */
 export interface IssuedToken {
@@ -55,7 +56,7 @@ export interface Held {
   expiresAt: number;
 }
 
-export class TokenCache {
+export class TokenCache implements TokenSource {
   private held: Held | undefined;
   private inflight: Promise<Held> | undefined;
   private failure: { error: Error; until: number } | undefined;
