@@ -13,21 +13,26 @@ const tokenUrl = z
   });
 const optional = z.string().optional();
 // config.ts's helper, repeated: importing it from there would make the two modules a cycle.
-const variable = <S extends z.ZodType>(env: string, schema: S) => ({ env, schema });
+const variable = <const F extends string, S extends z.ZodType>(field: F, schema: S) => ({
+  field,
+  schema,
+});
 
 export const CREDENTIAL_VARIABLES = {
-  usersApiTokenUrl: variable('USERS_API_TOKEN_URL', tokenUrl.optional()),
-  usersApiClientId: variable('USERS_API_CLIENT_ID', optional),
-  usersApiClientSecret: variable('USERS_API_CLIENT_SECRET', optional),
-  usersApiUsername: variable('USERS_API_USERNAME', optional),
-  usersApiPassword: variable('USERS_API_PASSWORD', optional),
-  usersApiRefreshToken: variable('USERS_API_REFRESH_TOKEN', optional),
-  vcardApiUsername: variable('VCARD_API_USERNAME', optional),
-  vcardApiPassword: variable('VCARD_API_PASSWORD', optional),
-  vcardApiAccountName: variable('VCARD_API_ACCOUNT_NAME', optional),
+  USERS_API_TOKEN_URL: variable('usersApiTokenUrl', tokenUrl.optional()),
+  USERS_API_CLIENT_ID: variable('usersApiClientId', optional),
+  USERS_API_CLIENT_SECRET: variable('usersApiClientSecret', optional),
+  USERS_API_USERNAME: variable('usersApiUsername', optional),
+  USERS_API_PASSWORD: variable('usersApiPassword', optional),
+  USERS_API_REFRESH_TOKEN: variable('usersApiRefreshToken', optional),
+  VCARD_API_USERNAME: variable('vcardApiUsername', optional),
+  VCARD_API_PASSWORD: variable('vcardApiPassword', optional),
+  VCARD_API_ACCOUNT_NAME: variable('vcardApiAccountName', optional),
 };
 
-type CredentialFields = { [K in keyof typeof CREDENTIAL_VARIABLES]?: string | undefined };
+type CredentialVariables = typeof CREDENTIAL_VARIABLES;
+type CredentialField = CredentialVariables[keyof CredentialVariables]['field'];
+type CredentialFields = { [K in CredentialField]?: string | undefined };
 type Flat = CredentialFields & {
   usersApiToken?: string | undefined;
   vcardApiToken?: string | undefined;
@@ -43,18 +48,14 @@ const OAUTH_ALL = [
 ] as const;
 const KAZOO_USER = ['vcardApiUsername', 'vcardApiPassword', 'vcardApiAccountName'] as const;
 
-function envOf(field: keyof Flat): string {
-  switch (field) {
-    case 'usersApiToken':
-      return 'USERS_API_TOKEN';
-    case 'vcardApiToken':
-      return 'VCARD_API_TOKEN';
-    case 'vcardApiKey':
-      return 'VCARD_API_KEY';
-    default:
-      return CREDENTIAL_VARIABLES[field].env;
-  }
-}
+// Messages name environment variables, not Config fields.
+const ENV_OF = new Map<string, string>([
+  ['usersApiToken', 'USERS_API_TOKEN'],
+  ['vcardApiToken', 'VCARD_API_TOKEN'],
+  ['vcardApiKey', 'VCARD_API_KEY'],
+  ...Object.entries(CREDENTIAL_VARIABLES).map(([env, { field }]): [string, string] => [field, env]),
+]);
+const envOf = (field: keyof Flat): string => ENV_OF.get(field) ?? field;
 const names = (fields: readonly (keyof Flat)[]): string => fields.map(envOf).join(', ');
 
 /** Which service-credential variables may be set together. Messages name variables, never values. */
