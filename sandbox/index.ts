@@ -92,11 +92,16 @@ export function sandboxConfig(
     ...config,
     usersApiUrl: sandbox.users.url,
     vcardApiUrl: sandbox.vcard.url,
-    usersApiToken: config.usersApiToken ?? SANDBOX_SERVICE_TOKEN,
-    // An API key is a way to authenticate: a token next to it would make it unused.
+    // A configured way to authenticate (an OAuth2 client, an API key, Kazoo user credentials)
+    // is what the sandbox is being used to try: no default token beside it.
+    usersApiToken:
+      config.usersApiToken ??
+      (config.usersApiOAuth === undefined ? SANDBOX_SERVICE_TOKEN : undefined),
     vcardApiToken:
       config.vcardApiToken ??
-      (config.vcardApiKey === undefined ? SANDBOX_SERVICE_TOKEN : undefined),
+      (config.vcardApiKey === undefined && config.vcardApiUserAuth === undefined
+        ? SANDBOX_SERVICE_TOKEN
+        : undefined),
   };
 }
 

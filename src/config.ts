@@ -4,6 +4,11 @@
 // schema (type, bounds, default). `Config` is the output type of the one schema built from that
 // table plus the fields derived from several variables (sandbox, production, cache, …).
 import { z } from 'zod';
+import {
+  CREDENTIAL_VARIABLES,
+  checkCredentials,
+  serviceCredentials,
+} from './config-credentials.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -39,6 +44,8 @@ const VARIABLES = {
   USERS_API_TOKEN: variable('usersApiToken', z.string().optional()),
   VCARD_API_TOKEN: variable('vcardApiToken', z.string().optional()),
   VCARD_API_KEY: variable('vcardApiKey', z.string().optional()),
+  /** OAuth2 (users API) and Kazoo user_auth (vcard API) service credentials (#17). */
+  ...CREDENTIAL_VARIABLES,
   USERS_API_MAX_PAGE_SIZE: variable('usersApiMaxPageSize', positiveInt.max(10_000).default(100)),
   MAX_PAGE_SIZE: variable('maxPageSize', positiveInt.max(10_000).default(100)),
   UPSTREAM_MAX_CONCURRENCY: variable('upstreamMaxConcurrency', positiveInt.max(10_000).default(64)),
@@ -131,6 +138,7 @@ function fromEnvironment(env: unknown): Record<string, string | undefined> {
 const configSchema = z
   .preprocess(fromEnvironment, z.object(shape))
   .superRefine((v, ctx) => {
+    checkCredentials(v, ctx);
     if ((v.usersApiUrl === undefined) !== (v.vcardApiUrl === undefined)) {
       ctx.addIssue({
         code: 'custom',
@@ -169,10 +177,35 @@ const configSchema = z
     }
   })
   .transform(({ graphiqlSwitch, introspectionSwitch, cacheTtlMs, redisUrl, ...v }) => {
-    const { cacheMaxEntries, cacheMaxBytes, ...rest } = v;
+    const { cacheMaxEntries, cacheMaxBytes, ...withCredentials } = v;
+    // The flat credential variables leave as the two settings objects the token sources take.
+    const {
+      usersApiTokenUrl,
+      usersApiClientId,
+      usersApiClientSecret,
+      usersApiUsername,
+      usersApiPassword,
+      usersApiRefreshToken,
+      vcardApiUsername,
+      vcardApiPassword,
+      vcardApiAccountName,
+      ...rest
+    } = withCredentials;
+    const credentials = serviceCredentials({
+      usersApiTokenUrl,
+      usersApiClientId,
+      usersApiClientSecret,
+      usersApiUsername,
+      usersApiPassword,
+      usersApiRefreshToken,
+      vcardApiUsername,
+      vcardApiPassword,
+      vcardApiAccountName,
+    });
     const production = v.nodeEnv === 'production';
     return {
       ...rest,
+      ...credentials,
       /** The built-in simulators serve both upstreams: no upstream URL, or SANDBOX=true. */
       sandbox: v.sandboxExplicit || v.usersApiUrl === undefined,
       production,

@@ -20,7 +20,15 @@ export type UpstreamFailure =
   | { kind: 'mismatch'; status: number }
   | { kind: 'too-large'; status: number }
   | { kind: 'circuit-open' }
-  | { kind: 'missing-credentials' };
+  | { kind: 'missing-credentials' }
+  /**
+   * The upstream (or its token endpoint) refused the gateway's own service credentials; `check`
+   * names the variables the operator should look at. Never the endpoint's body: it may echo them.
+   */
+  | { kind: 'credentials-refused'; check: readonly string[] }
+  /** The token endpoint could not hand out a token: unreachable, an error status, or not a token. */
+  | { kind: 'token-endpoint'; problem: 'unreachable' | 'malformed' }
+  | { kind: 'token-endpoint'; problem: 'status'; status: number };
 
 /** A failed upstream call, as the upstream client saw it. Converted to a GraphQLError by `toGraphQLError`. */
 export class UpstreamError extends Error {
@@ -61,7 +69,23 @@ function describe(upstream: UpstreamName, failure: UpstreamFailure, attempts: nu
       return `The ${name} is failing; the gateway stopped calling it for a moment.`;
     case 'missing-credentials':
       return `No credentials for the ${name}: send the header or configure a service token.`;
+    case 'credentials-refused':
+      return `The ${name} refused the gateway's service credentials: check ${listOf(failure.check)}.`;
+    case 'token-endpoint':
+      switch (failure.problem) {
+        case 'status':
+          return `The ${name}'s token endpoint answered HTTP ${failure.status}.`;
+        case 'unreachable':
+          return `The ${name}'s token endpoint could not be reached.`;
+        case 'malformed':
+          return `The ${name}'s token endpoint sent an answer that is not a token.`;
+      }
   }
+}
+
+function listOf(names: readonly string[]): string {
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}`;
 }
 
 /** Bad arguments, cursor or id: the client can fix it. */
@@ -89,6 +113,7 @@ export function codeOf(error: UpstreamError): ErrorCode {
     case 'timeout':
       return 'UPSTREAM_TIMEOUT';
     case 'missing-credentials':
+    case 'credentials-refused':
       return 'UNAUTHENTICATED';
     case 'status':
       if (f.status === 401) return 'UNAUTHENTICATED';

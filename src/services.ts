@@ -66,6 +66,8 @@ export function createServices(
     usersApiToken: config.usersApiToken,
     vcardApiToken: config.vcardApiToken,
     vcardApiKey: config.vcardApiKey,
+    usersApiOAuth: config.usersApiOAuth,
+    vcardApiUserAuth: config.vcardApiUserAuth,
     cache: createCacheStore(config, logger, upstreamHooks),
     retry: hooks.baseBackoffMs === undefined ? {} : { baseBackoffMs: hooks.baseBackoffMs },
     breaker: {

@@ -16,6 +16,11 @@ import { retry } from './steps/retry.js';
 import type { RetryOptions } from './steps/retry.js';
 import { transport } from './steps/transport.js';
 import type { Transport } from './steps/transport.js';
+import { kazooUserAuth } from './token-sources/kazoo-user-auth.js';
+import type { KazooUserAuthSettings } from './token-sources/kazoo-user-auth.js';
+import { oauth2Token } from './token-sources/oauth2.js';
+import type { OAuth2Settings } from './token-sources/oauth2.js';
+import { TokenCache } from './token-sources/token-cache.js';
 import type { TokenSource } from './tokens.js';
 import { ApiKeyTokens, staticToken } from './tokens.js';
 import { UsersClient } from './users-client.js';
@@ -33,6 +38,10 @@ export interface UpstreamsOptions {
   usersApiToken?: string | undefined;
   vcardApiToken?: string | undefined;
   vcardApiKey?: string | undefined;
+  /** OAuth2 client credentials for the users API (#17). */
+  usersApiOAuth?: OAuth2Settings | undefined;
+  /** Kazoo user credentials for the vcard API's PUT /user_auth (#17). */
+  vcardApiUserAuth?: KazooUserAuthSettings | undefined;
   /** The cross-request cache; absent: off. */
   cache?: { store: CacheStore; ttlMs: number } | undefined;
   retry?: RetryOptions;
@@ -92,27 +101,40 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     return compose(links, transportOf(upstream, baseUrl).send);
   };
 
-  const usersTokens =
-    options.usersApiToken === undefined
-      ? undefined
-      : staticToken(`Bearer ${options.usersApiToken}`);
-  const vcardTokens =
+  // The vcard token exchanges' chain: its own pool and no breaker, so an open vcard circuit does
+  // not block them.
+  const exchangeChain = (): Chain =>
+    compose(
+      [
+        { name: 'observe', step: observe('vcard', hooks) },
+        { name: 'deadline', step: deadline('vcard', { timeoutMs: options.timeoutMs }) },
+      ],
+      transportOf('vcard', options.vcardApiUrl).send,
+    );
+  const usersTokens: TokenSource | undefined =
+    options.usersApiOAuth !== undefined
+      ? new TokenCache(oauth2Token(options.usersApiOAuth, hooks), {
+          upstream: 'users',
+          timeoutMs: options.timeoutMs,
+        })
+      : options.usersApiToken === undefined
+        ? undefined
+        : staticToken(`Bearer ${options.usersApiToken}`);
+  const vcardTokens: TokenSource | undefined =
     options.vcardApiToken !== undefined
       ? staticToken(options.vcardApiToken)
-      : options.vcardApiKey === undefined
-        ? undefined
-        : new ApiKeyTokens({
-            // Its own pool and no breaker: an open vcard circuit must not block the exchange.
-            send: compose(
-              [
-                { name: 'observe', step: observe('vcard', hooks) },
-                { name: 'deadline', step: deadline('vcard', { timeoutMs: options.timeoutMs }) },
-              ],
-              transportOf('vcard', options.vcardApiUrl).send,
-            ).send,
-            apiKey: options.vcardApiKey,
-            timeoutMs: options.timeoutMs,
-          });
+      : options.vcardApiUserAuth !== undefined
+        ? new TokenCache(
+            kazooUserAuth(options.vcardApiUserAuth, exchangeChain().send, options.timeoutMs),
+            { upstream: 'vcard', timeoutMs: options.timeoutMs },
+          )
+        : options.vcardApiKey === undefined
+          ? undefined
+          : new ApiKeyTokens({
+              send: exchangeChain().send,
+              apiKey: options.vcardApiKey,
+              timeoutMs: options.timeoutMs,
+            });
 
   const chains = {
     users: chainOf('users', options.usersApiUrl, 'authorization', usersTokens),

@@ -35,10 +35,15 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { env?: Record<string, string>; sandbox?: SandboxOptions; hooks?: ServiceHooks } = {},
+  options: {
+    /** Or a function of the started sandbox, for values only known then (a token URL). */
+    env?: Record<string, string> | ((sandbox: Sandbox) => Record<string, string>);
+    sandbox?: SandboxOptions;
+    hooks?: ServiceHooks;
+  } = {},
 ): Promise<Harness> {
   const sandbox = await startSandbox(options.sandbox);
-  const env = options.env ?? {};
+  const env = typeof options.env === 'function' ? options.env(sandbox) : (options.env ?? {});
   // Configured as a deployment pointed at these upstreams (so NODE_ENV=production and the CORS
   // defaults behave as in production), with the sandbox's service tokens, so requests without
   // headers work as with `npm start`. A test passes '' to unset a token.
