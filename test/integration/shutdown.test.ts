@@ -1,7 +1,6 @@
 // Graceful shutdown of the real process (`src/main.ts` in a child process): on SIGTERM it stops
 // accepting connections, /ready answers 503, the request in flight completes with its data, idle
 // keep-alive connections are closed, and the process exits 0 without waiting for the drain bound.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
@@ -9,8 +8,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../sandbox/index.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { vcardFromDocument } from '../../src/vcard/from-document.js';
-
-const ROOT = new URL('../../', import.meta.url);
+import {
+  ROOT,
+  gatewayEnv,
+  killLeftovers,
+  listening,
+  startProcess,
+  until,
+} from './production-harness.js';
 
 interface Gateway {
   child: ChildProcess;
@@ -20,47 +25,20 @@ interface Gateway {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const started: Gateway[] = [];
-afterEach(() => {
-  for (const g of started.splice(0)) if (g.child.exitCode === null) g.child.kill('SIGKILL');
-});
+afterEach(killLeftovers);
 
 /**
- * `node --import tsx src/main.ts` (what `npm start` runs) on a port the OS picks. Upstream URLs
+ * `node --import tsx src/main.ts` on a port the OS picks: the drain logic straight from the
+ * sources (the compiled `npm start` path is tested in production-process.test.ts). Upstream URLs
  * not given are removed from the environment (sandbox mode).
  */
 async function startGateway(env: Record<string, string> = {}): Promise<Gateway> {
-  const inherited = { ...process.env };
-  delete inherited['USERS_API_URL'];
-  delete inherited['VCARD_API_URL'];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const proc = startProcess(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...inherited, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: gatewayEnv(env),
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const gateway: Gateway = { child, port: 0, output: () => stdout, exited };
-  started.push(gateway);
-  const listening = /GraphQL and GraphiQL at http:\/\/127\.0\.0\.1:(\d+)\/graphql/;
-  await until(() => listening.test(stdout) || child.exitCode !== null, 15_000);
-  const port = listening.exec(stdout)?.[1];
-  if (port === undefined) throw new Error(`gateway did not start:\n${stdout}\n${stderr}`);
-  gateway.port = Number(port);
-  return gateway;
-}
-
-async function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const port = await listening(proc, 15_000);
+  return { child: proc.child, port, output: proc.stdout, exited: proc.exited };
 }
 
 interface RawResponse {
