@@ -20,7 +20,13 @@ export type UpstreamFailure =
   | { kind: 'mismatch'; status: number }
   | { kind: 'too-large'; status: number }
   | { kind: 'circuit-open' }
-  | { kind: 'missing-credentials' };
+  | { kind: 'missing-credentials' }
+  /** This GraphQL request already made MAX_UPSTREAM_CALLS_PER_REQUEST calls: no call was made. */
+  | { kind: 'call-cap'; limit: number }
+  /** The upstream answered this credential 429 and asked it to wait past the request's deadline. */
+  | { kind: 'throttled'; status: 429; retryAfterMs: number }
+  /** The fleet's rate budget for this upstream has no room before the request's deadline. */
+  | { kind: 'rate-budget'; variable: string; perSecond: number };
 
 /** A failed upstream call, as the upstream client saw it. Converted to a GraphQLError by `toGraphQLError`. */
 export class UpstreamError extends Error {
@@ -61,6 +67,12 @@ function describe(upstream: UpstreamName, failure: UpstreamFailure, attempts: nu
       return `The ${name} is failing; the gateway stopped calling it for a moment.`;
     case 'missing-credentials':
       return `No credentials for the ${name}: send the header or configure a service token.`;
+    case 'call-cap':
+      return `This request reached its limit of ${failure.limit} upstream calls (MAX_UPSTREAM_CALLS_PER_REQUEST); the ${name} was not called for this field. Ask for fewer items.`;
+    case 'throttled':
+      return `The ${name} is rate-limiting these credentials; retry in ${Math.ceil(failure.retryAfterMs / 1000)} s.`;
+    case 'rate-budget':
+      return `The gateway's rate budget for the ${name} (${failure.variable}=${failure.perSecond}/s) has no room before this request's deadline; the ${name} was not called.`;
   }
 }
 
@@ -81,7 +93,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'UPSTREAM_ERROR'
-  | 'UPSTREAM_TIMEOUT';
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_CALL_LIMIT';
 
 export function codeOf(error: UpstreamError): ErrorCode {
   const f = error.failure;
@@ -90,6 +103,8 @@ export function codeOf(error: UpstreamError): ErrorCode {
       return 'UPSTREAM_TIMEOUT';
     case 'missing-credentials':
       return 'UNAUTHENTICATED';
+    case 'call-cap':
+      return 'UPSTREAM_CALL_LIMIT';
     case 'status':
       if (f.status === 401) return 'UNAUTHENTICATED';
       if (f.status === 403) return 'FORBIDDEN';
