@@ -58,6 +58,8 @@ export interface BudgetRedis {
 export interface RateBudgetEvents {
   /** A call waited `ms` for its slot (0 when it went at once). */
   waited?: (upstream: UpstreamName, ms: number) => void;
+  /** A call missed its slot (its process was busy) and reserves another. */
+  late?: (upstream: UpstreamName) => void;
   /** A call was refused: no slot before its deadline. */
   refused?: (upstream: UpstreamName) => void;
   /** The shared budget became unreachable (`true`) or reachable again (`false`). */
@@ -75,7 +77,11 @@ export interface RateBudgetOptions {
   keyPrefix?: string;
   events?: RateBudgetEvents;
   now?: () => number;
+  /** How late after its slot a call may still go (default 20 ms); later, it reserves again. */
+  lateToleranceMs?: number;
 }
+
+const DEFAULT_LATE_TOLERANCE_MS = 20;
 
 export class RateBudget {
   private readonly local: LocalGcra;
@@ -104,22 +110,37 @@ export class RateBudget {
    * room before `until` (epoch ms); rejects with the signal's reason when the caller leaves.
    */
   async take(until: number, signal?: AbortSignal): Promise<number> {
-    const now = (this.options.now ?? Date.now)();
-    const maxWaitMs = Math.max(0, until - now);
-    const shared = await this.reserveShared(maxWaitMs);
-    const r = shared ?? this.local.reserve(maxWaitMs);
+    const now = this.options.now ?? Date.now;
     const { upstream, events } = this.options;
-    if (!r.ok) {
-      events?.refused?.(upstream);
-      throw new UpstreamError(upstream, {
-        kind: 'rate-budget',
-        variable: this.options.variable,
-        perSecond: this.options.perSecond,
-      });
+    const lateToleranceMs = this.options.lateToleranceMs ?? DEFAULT_LATE_TOLERANCE_MS;
+    const started = now();
+    for (;;) {
+      const askedAt = now();
+      const maxWaitMs = Math.max(0, until - askedAt);
+      const shared = await this.reserveShared(maxWaitMs);
+      const r = shared ?? this.local.reserve(maxWaitMs);
+      if (!r.ok) {
+        events?.refused?.(upstream);
+        throw new UpstreamError(upstream, {
+          kind: 'rate-budget',
+          variable: this.options.variable,
+          perSecond: this.options.perSecond,
+        });
+      }
+      // The slot is at `askedAt + waitMs` (Redis's clock read it a little later, never earlier).
+      const slot = askedAt + r.waitMs;
+      const left = slot - now();
+      if (left > 0) await wait(left, signal);
+      // A busy event loop (a late reply, a late timer) must not send the call late: late calls go
+      // out in a bunch with the calls of the next slots, and the upstream sees more than the rate
+      // in that second. The slot is given up (spent, so never over budget) and another reserved.
+      if (now() - slot <= lateToleranceMs) {
+        const waited = now() - started;
+        events?.waited?.(upstream, waited);
+        return waited;
+      }
+      events?.late?.(upstream);
     }
-    events?.waited?.(upstream, r.waitMs);
-    if (r.waitMs > 0) await wait(r.waitMs, signal);
-    return r.waitMs;
   }
 
   private async reserveShared(

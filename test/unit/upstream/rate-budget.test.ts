@@ -34,7 +34,8 @@ describe('RateBudget', () => {
     const started = Date.now();
     const waited = await budget.take(Date.now() + 1_000);
     expect(waited).toBeGreaterThan(40);
-    expect(waited).toBeLessThanOrEqual(50);
+    // Its slot, not a whole second (a loaded machine may add a re-reservation or two).
+    expect(waited).toBeLessThan(500);
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
   });
 
@@ -79,5 +80,31 @@ describe('RateBudget', () => {
       redis,
     });
     await expect(budget.take(Date.now() + 100)).rejects.toThrow('USERS_API_RATE_LIMIT=10/s');
+  });
+
+  it('a call whose reply came back after its slot reserves another instead of going late', async () => {
+    let clock = 1_000_000;
+    let lagOnce = true;
+    // The first reply arrives 100 ms after it was asked (a busy event loop): slot 0 is missed.
+    const redis = new FakeRedis(() => {
+      if (lagOnce) {
+        lagOnce = false;
+        clock += 100;
+      }
+      return [1, '0'];
+    });
+    const late: string[] = [];
+    const budget = new RateBudget({
+      upstream: 'users',
+      perSecond: 10,
+      variable: 'USERS_API_RATE_LIMIT',
+      instances: 1,
+      redis,
+      now: () => clock,
+      events: { late: (u) => late.push(u) },
+    });
+    await budget.take(clock + 5_000);
+    expect(redis.calls).toBe(2);
+    expect(late).toEqual(['users']);
   });
 });
