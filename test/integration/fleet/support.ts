@@ -1,11 +1,13 @@
 // What the fleet proof needs around the gateways: gateway processes (`node --import tsx
 // src/main.ts`, as `npm start`), a redis-server on a fixed port (so that a restart comes back where
 // the gateways look for it), an open-loop load generator and the windowed count of a request log.
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
+import type { Fault, FaultOptions, LoggedRequest, RateLimit } from '../../../sandbox/index.js';
+import type { Command, SimulatorName } from './simulators.js';
 
 const ROOT = new URL('../../../', import.meta.url);
 
@@ -190,6 +192,81 @@ export function redisOnPort(port: number): RedisProcess {
       const c = new Redis(port, '127.0.0.1');
       c.on('error', () => undefined);
       return c;
+    },
+  };
+}
+
+/** One simulator of the child process, asked over IPC (the same questions as a SimulatorHandle). */
+export interface RemoteSimulator {
+  url: string;
+  reset(): Promise<void>;
+  log(): Promise<LoggedRequest[]>;
+  injectFault(fault: Fault, options?: FaultOptions): Promise<void>;
+  setLatency(ms: number): Promise<void>;
+  setRateLimit(limit: RateLimit | undefined): Promise<void>;
+}
+
+export interface SimulatorsProcess {
+  users: RemoteSimulator;
+  vcard: RemoteSimulator;
+  /** Two users of account 1001 that have a vCard. */
+  userIds: string[];
+  close(): Promise<void>;
+}
+
+interface Ready {
+  ready: true;
+  users: string;
+  vcard: string;
+  userIds: string[];
+}
+
+/** Both simulators in a process of their own (simulators.ts). */
+export async function startSimulators(): Promise<SimulatorsProcess> {
+  const child = fork(new URL('./simulators.ts', import.meta.url), [], {
+    execArgv: ['--import', 'tsx'],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let nextId = 0;
+  const waiting = new Map<number, (result: unknown) => void>();
+  const ready = new Promise<Ready>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`simulators exited (${String(code)})`)));
+    child.on('message', (message: { id?: number; result?: unknown } | Ready) => {
+      if ('ready' in message) resolve(message);
+      else if (message.id !== undefined) {
+        waiting.get(message.id)?.(message.result);
+        waiting.delete(message.id);
+      }
+    });
+  });
+  const ask = (command: Command): Promise<unknown> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      child.send({ id, command });
+    });
+  const started = await ready;
+  const remote = (upstream: SimulatorName): RemoteSimulator => ({
+    url: started[upstream],
+    reset: async () => void (await ask({ op: 'reset', upstream })),
+    log: async () => (await ask({ op: 'log', upstream })) as LoggedRequest[],
+    injectFault: async (fault, options = {}) =>
+      void (await ask({ op: 'fault', upstream, fault, options })),
+    setLatency: async (ms) => void (await ask({ op: 'latency', upstream, ms })),
+    setRateLimit: async (limit) => void (await ask({ op: 'rate', upstream, limit })),
+  });
+  return {
+    users: remote('users'),
+    vcard: remote('vcard'),
+    userIds: started.userIds,
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.disconnect();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+      await exited;
+      clearTimeout(timer);
     },
   };
 }
