@@ -37,6 +37,7 @@ export class GatewayMetrics {
   private readonly queueWait: Histogram<'upstream'>;
   private readonly budgetWait: Histogram<'upstream'>;
   private readonly budgetRefused: Counter<'upstream'>;
+  private readonly budgetLate: Counter<'upstream'>;
   private readonly limiterFallback: Gauge<'upstream'>;
   private readonly limiterFallbacks: Counter<'upstream'>;
 
@@ -126,6 +127,12 @@ export class GatewayMetrics {
     this.budgetRefused = new Counter({
       name: 'upstream_rate_budget_refused_total',
       help: 'Upstream attempts not sent because the rate budget had no room before the request deadline.',
+      labelNames: ['upstream'],
+      registers,
+    });
+    this.budgetLate = new Counter({
+      name: 'upstream_rate_budget_late_total',
+      help: 'Upstream attempts that missed their reserved rate-budget slot (busy event loop) and reserved another instead of being sent late.',
       labelNames: ['upstream'],
       registers,
     });
@@ -229,6 +236,7 @@ export class GatewayMetrics {
     budgetWaited: (upstream: string, ms: number): void =>
       void this.budgetWait.observe({ upstream }, ms / 1000),
     budgetRefused: (upstream: string): void => void this.budgetRefused.inc({ upstream }),
+    budgetLate: (upstream: string): void => void this.budgetLate.inc({ upstream }),
     limiterFallback: (upstream: string, active: boolean): void => {
       this.limiterFallback.set({ upstream }, active ? 1 : 0);
       if (active) this.limiterFallbacks.inc({ upstream });

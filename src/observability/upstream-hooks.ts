@@ -78,6 +78,7 @@ export function createUpstreamHooks(options: UpstreamHooksOptions): UpstreamHook
         metrics?.tenancy.backoff(upstream, waitedMs, refused),
       queued: (upstream, ms) => metrics?.tenancy.queued(upstream, ms),
       budgetWaited: (upstream, ms) => metrics?.tenancy.budgetWaited(upstream, ms),
+      budgetLate: (upstream) => metrics?.tenancy.budgetLate(upstream),
       budgetRefused: (upstream) => metrics?.tenancy.budgetRefused(upstream),
       limiterFallback(upstream, active, error): void {
         metrics?.tenancy.limiterFallback(upstream, active);

@@ -52,6 +52,8 @@ export interface TenancyHooks {
   queued(upstream: UpstreamName, ms: number): void;
   /** An attempt waited `ms` for the rate budget (0: went at once). */
   budgetWaited(upstream: UpstreamName, ms: number): void;
+  /** An attempt missed its reserved slot (a busy event loop) and reserved another. */
+  budgetLate(upstream: UpstreamName): void;
   /** An attempt refused: no room in the rate budget before its deadline. */
   budgetRefused(upstream: UpstreamName): void;
   /** The shared (Redis) budget became unreachable (`true`: this instance keeps its share) or back. */
@@ -80,6 +82,7 @@ export const noHooks: UpstreamHooks = {
     backoff: () => undefined,
     queued: () => undefined,
     budgetWaited: () => undefined,
+    budgetLate: () => undefined,
     budgetRefused: () => undefined,
     limiterFallback: () => undefined,
   },

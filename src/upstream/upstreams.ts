@@ -139,6 +139,7 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
       events: {
         waited: hooks.tenancy.budgetWaited,
         refused: hooks.tenancy.budgetRefused,
+        late: hooks.tenancy.budgetLate,
         fallback: hooks.tenancy.limiterFallback,
       },
     });

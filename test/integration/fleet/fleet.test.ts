@@ -87,6 +87,10 @@ describe.skipIf(missing !== undefined)('fleet of three gateways, one upstream bu
     const stats = await redisClient.info('commandstats');
     redisClient.disconnect();
     const evalshaCalls = Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+    const missed = await Promise.all(
+      gateways.map((g) => metric(g, /^upstream_rate_budget_late_total\{upstream="users"\}/)),
+    );
+    const missedSlots = missed.reduce<number>((sum, n) => sum + (n ?? 0), 0);
     const ok = results.filter((r) => r.status === 200 && r.codes.length === 0).length;
     const refused = results.filter((r) => r.codes.includes('UPSTREAM_ERROR')).length;
     const worst = maxInAnyWindow(times);
@@ -110,6 +114,7 @@ describe.skipIf(missing !== undefined)('fleet of three gateways, one upstream bu
         upstream429: log.filter((r) => r.status === 429).length,
         redisEvalshaPerUpstreamCall: times.length === 0 ? 0 : evalshaCalls / times.length,
         redisEvalshaPerGraphQLRequest: evalshaCalls / results.length,
+        missedSlotsReservedAgain: missedSlots,
       },
     });
     expect(worst).toBeLessThanOrEqual(Math.floor(BUDGET * 1.1));
@@ -120,8 +125,9 @@ describe.skipIf(missing !== undefined)('fleet of three gateways, one upstream bu
     const late = results.filter((r) => r.codes.includes('UPSTREAM_TIMEOUT')).length;
     figures['proof1late'] = late;
     expect(ok + refused + late).toBe(results.length);
-    // One reservation per attempt; refused calls reserve nothing but still ask once.
-    expect(evalshaCalls).toBeLessThanOrEqual(results.length);
+    // One reservation per attempt, plus one per slot missed on a busy event loop; refused calls
+    // reserve nothing but still ask once.
+    expect(evalshaCalls).toBeLessThanOrEqual(results.length + missedSlots);
   }, 40_000);
 
   it("3: one credential's 429s leave other credentials' queries unaffected on every instance", async () => {
