@@ -18,6 +18,8 @@ const httpUrl = z
   // A trailing slash would make `${base}/accounts` a double slash upstream.
   .transform((u) => u.replace(/\/+$/, ''));
 // Unset means "the default for NODE_ENV"; anything but these words is refused rather than guessed.
+/** Requests per second; unset: unlimited. */
+const rate = z.coerce.number().positive().max(1_000_000).optional();
 const optionalSwitch = z
   .enum(['true', 'false', '1', '0'])
   .optional()
@@ -49,6 +51,21 @@ const VARIABLES = {
   USERS_API_MAX_PAGE_SIZE: variable('usersApiMaxPageSize', positiveInt.max(10_000).default(100)),
   MAX_PAGE_SIZE: variable('maxPageSize', positiveInt.max(10_000).default(100)),
   UPSTREAM_MAX_CONCURRENCY: variable('upstreamMaxConcurrency', positiveInt.max(10_000).default(64)),
+  /** Tenant policies of the upstream layer (src/upstream/README.md, #18). */
+  MAX_UPSTREAM_CALLS_PER_REQUEST: variable(
+    'maxUpstreamCallsPerRequest',
+    positiveInt.max(1_000_000).default(500),
+  ),
+  UPSTREAM_MAX_CONCURRENCY_PER_REQUEST: variable(
+    'upstreamMaxConcurrencyPerRequest',
+    positiveInt.max(10_000).default(16),
+  ),
+  UPSTREAM_DEDUPE: variable('upstreamDedupe', switchDefault('true')),
+  /** Requests per second to each upstream for the whole fleet (through Redis when REDIS_URL). */
+  USERS_API_RATE_LIMIT: variable('usersApiRateLimit', rate),
+  VCARD_API_RATE_LIMIT: variable('vcardApiRateLimit', rate),
+  /** Instances the budget is divided by while it cannot be shared through Redis. */
+  RATE_LIMIT_INSTANCES: variable('rateLimitInstances', positiveInt.max(10_000).default(1)),
   /** Per-attempt upstream timeout. */
   UPSTREAM_TIMEOUT_MS: variable('upstreamTimeoutMs', positiveInt.default(10_000)),
   /** Overall budget of one GraphQL request across all its upstream calls and retries. */
@@ -168,16 +185,18 @@ const configSchema = z
         message: 'must not exceed HTTP_REQUEST_TIMEOUT_MS',
       });
     }
-    if (v.redisUrl !== undefined && v.cacheTtlMs === 0) {
+    const rateLimited = v.usersApiRateLimit !== undefined || v.vcardApiRateLimit !== undefined;
+    if (v.redisUrl !== undefined && v.cacheTtlMs === 0 && !rateLimited) {
       ctx.addIssue({
         code: 'custom',
         path: ['redisUrl'],
-        message: 'the cache is off: set CACHE_TTL_MS > 0 to use Redis, or unset REDIS_URL',
+        message:
+          'the cache is off and no rate limit is set: set CACHE_TTL_MS > 0 or USERS_API_RATE_LIMIT / VCARD_API_RATE_LIMIT to use Redis, or unset REDIS_URL',
       });
     }
   })
   .transform(({ graphiqlSwitch, introspectionSwitch, cacheTtlMs, redisUrl, ...v }) => {
-    const { cacheMaxEntries, cacheMaxBytes, ...withCredentials } = v;
+    const { cacheMaxEntries, cacheMaxBytes, ...other } = v;
     // The flat credential variables leave as the two settings objects the token sources take.
     const {
       usersApiTokenUrl,
@@ -189,8 +208,8 @@ const configSchema = z
       vcardApiUsername,
       vcardApiPassword,
       vcardApiAccountName,
-      ...rest
-    } = withCredentials;
+      ...withoutCredentials
+    } = other;
     const credentials = serviceCredentials({
       usersApiTokenUrl,
       usersApiClientId,
@@ -202,6 +221,15 @@ const configSchema = z
       vcardApiPassword,
       vcardApiAccountName,
     });
+    const {
+      maxUpstreamCallsPerRequest,
+      upstreamMaxConcurrencyPerRequest,
+      upstreamDedupe,
+      usersApiRateLimit,
+      vcardApiRateLimit,
+      rateLimitInstances,
+      ...rest
+    } = withoutCredentials;
     const production = v.nodeEnv === 'production';
     return {
       ...rest,
@@ -215,7 +243,27 @@ const configSchema = z
        * The cross-request cache of upstream answers, keyed by credential: off when ttlMs is 0
        * (the default); in memory, or in Redis when redisUrl is set.
        */
-      cache: { ttlMs: cacheTtlMs, redisUrl, maxEntries: cacheMaxEntries, maxBytes: cacheMaxBytes },
+      cache: {
+        ttlMs: cacheTtlMs,
+        redisUrl: cacheTtlMs > 0 ? redisUrl : undefined,
+        maxEntries: cacheMaxEntries,
+        maxBytes: cacheMaxBytes,
+      },
+      /** Tenant policies of the upstream layer (src/upstream/README.md). */
+      tenancy: {
+        /** Upstream calls one GraphQL HTTP request may cause (a batch is one request). */
+        maxCallsPerRequest: maxUpstreamCallsPerRequest,
+        /** Calls one request may have in flight per upstream. */
+        maxConcurrencyPerRequest: upstreamMaxConcurrencyPerRequest,
+        /** Concurrent identical GETs with the same credential share one call. */
+        dedupe: upstreamDedupe,
+        /** Requests per second per upstream for the whole fleet; undefined: unlimited. */
+        rateLimits: { users: usersApiRateLimit, vcard: vcardApiRateLimit },
+        /** Instances the budget is divided by when it cannot be shared through Redis. */
+        rateLimitInstances,
+        /** Where the budget is shared (the same REDIS_URL as the cache). */
+        redisUrl,
+      },
     };
   });
 

@@ -28,7 +28,13 @@ export type UpstreamFailure =
   | { kind: 'credentials-refused'; check: readonly string[] }
   /** The token endpoint could not hand out a token: unreachable, an error status, or not a token. */
   | { kind: 'token-endpoint'; problem: 'unreachable' | 'malformed' }
-  | { kind: 'token-endpoint'; problem: 'status'; status: number };
+  | { kind: 'token-endpoint'; problem: 'status'; status: number }
+  /** This GraphQL request already made MAX_UPSTREAM_CALLS_PER_REQUEST calls: no call was made. */
+  | { kind: 'call-cap'; limit: number }
+  /** The upstream answered this credential 429 and asked it to wait past the request's deadline. */
+  | { kind: 'throttled'; status: 429; retryAfterMs: number }
+  /** The fleet's rate budget for this upstream has no room before the request's deadline. */
+  | { kind: 'rate-budget'; variable: string; perSecond: number };
 
 /** A failed upstream call, as the upstream client saw it. Converted to a GraphQLError by `toGraphQLError`. */
 export class UpstreamError extends Error {
@@ -80,6 +86,13 @@ function describe(upstream: UpstreamName, failure: UpstreamFailure, attempts: nu
         case 'malformed':
           return `The ${name}'s token endpoint sent an answer that is not a token.`;
       }
+      break;
+    case 'call-cap':
+      return `This request reached its limit of ${failure.limit} upstream calls (MAX_UPSTREAM_CALLS_PER_REQUEST); the ${name} was not called for this field. Ask for fewer items.`;
+    case 'throttled':
+      return `The ${name} is rate-limiting these credentials; retry in ${Math.ceil(failure.retryAfterMs / 1000)} s.`;
+    case 'rate-budget':
+      return `The gateway's rate budget for the ${name} (${failure.variable}=${failure.perSecond}/s) has no room before this request's deadline; the ${name} was not called.`;
   }
 }
 
@@ -105,7 +118,8 @@ export type ErrorCode =
   | 'FORBIDDEN'
   | 'NOT_FOUND'
   | 'UPSTREAM_ERROR'
-  | 'UPSTREAM_TIMEOUT';
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_CALL_LIMIT';
 
 export function codeOf(error: UpstreamError): ErrorCode {
   const f = error.failure;
@@ -115,6 +129,8 @@ export function codeOf(error: UpstreamError): ErrorCode {
     case 'missing-credentials':
     case 'credentials-refused':
       return 'UNAUTHENTICATED';
+    case 'call-cap':
+      return 'UPSTREAM_CALL_LIMIT';
     case 'status':
       if (f.status === 401) return 'UNAUTHENTICATED';
       if (f.status === 403) return 'FORBIDDEN';

@@ -38,6 +38,8 @@ export interface ServiceHooks {
   baseBackoffMs?: number;
   breakerThreshold?: number;
   breakerCooldownMs?: number;
+  /** First wait of a credential after a 429 without Retry-After (tests shorten it). */
+  credentialBackoffMs?: number;
 }
 
 export interface Observability {
@@ -56,7 +58,12 @@ export function createServices(
   if (usersApiUrl === undefined || vcardApiUrl === undefined) {
     throw new Error('upstream URLs are not configured (start the sandbox first)');
   }
-  const upstreamHooks = createUpstreamHooks({ logger, metrics, tracer: observability.tracer });
+  const upstreamHooks = createUpstreamHooks({
+    logger,
+    metrics,
+    tracer: observability.tracer,
+    rateLimitInstances: config.tenancy.rateLimitInstances,
+  });
   const upstreams = createUpstreams({
     usersApiUrl,
     vcardApiUrl,
@@ -74,8 +81,21 @@ export function createServices(
       ...(hooks.breakerThreshold === undefined ? {} : { threshold: hooks.breakerThreshold }),
       ...(hooks.breakerCooldownMs === undefined ? {} : { cooldownMs: hooks.breakerCooldownMs }),
     },
+    tenancy: {
+      ...config.tenancy,
+      ...(hooks.credentialBackoffMs === undefined
+        ? {}
+        : { credentialBackoffMs: hooks.credentialBackoffMs }),
+    },
     hooks: upstreamHooks,
   });
+  const { rateLimits, rateLimitInstances, redisUrl } = config.tenancy;
+  if (rateLimits.users !== undefined || rateLimits.vcard !== undefined) {
+    logger.info(
+      { rateLimits, shared: redisUrl !== undefined, instances: rateLimitInstances },
+      'upstream rate budgets are on',
+    );
+  }
   const { cache } = upstreams;
   if (cache !== undefined) metrics?.observeCache({ users: cache.users, vcard: cache.vcard });
   return {

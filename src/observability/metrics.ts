@@ -30,6 +30,16 @@ export class GatewayMetrics {
   private readonly upstreamDuration: Histogram<'upstream' | 'route'>;
   private readonly loaderBatchSize: Histogram<'loader'>;
   private readonly circuitBreakerState: Gauge<'upstream'>;
+  private readonly callCapRefused: Counter<'upstream'>;
+  private readonly dedupeHits: Counter<'upstream'>;
+  private readonly throttledCredentials: Counter<'upstream'>;
+  private readonly credentialBackoff: Histogram<'upstream' | 'outcome'>;
+  private readonly queueWait: Histogram<'upstream'>;
+  private readonly budgetWait: Histogram<'upstream'>;
+  private readonly budgetRefused: Counter<'upstream'>;
+  private readonly budgetLate: Counter<'upstream'>;
+  private readonly limiterFallback: Gauge<'upstream'>;
+  private readonly limiterFallbacks: Counter<'upstream'>;
 
   constructor(options: MetricsOptions = {}) {
     this.maxOperationNames = options.maxOperationNames ?? 100;
@@ -71,6 +81,70 @@ export class GatewayMetrics {
     this.circuitBreakerState = new Gauge({
       name: 'circuit_breaker_state',
       help: 'Circuit breaker per upstream: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['upstream'],
+      registers,
+    });
+    const waitBuckets = [0.001, 0.005, 0.025, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25];
+    this.callCapRefused = new Counter({
+      name: 'upstream_call_cap_refused_total',
+      help: 'Upstream calls not made because their GraphQL request reached MAX_UPSTREAM_CALLS_PER_REQUEST.',
+      labelNames: ['upstream'],
+      registers,
+    });
+    this.dedupeHits = new Counter({
+      name: 'upstream_dedupe_hits_total',
+      help: 'Upstream GETs that joined an identical call (same credential) already in flight instead of being sent.',
+      labelNames: ['upstream'],
+      registers,
+    });
+    this.throttledCredentials = new Counter({
+      name: 'upstream_credential_throttled_total',
+      help: 'Upstream 429 answers that started or extended a backoff of the credential they answered.',
+      labelNames: ['upstream'],
+      registers,
+    });
+    this.credentialBackoff = new Histogram({
+      name: 'upstream_credential_backoff_seconds',
+      help: 'Time calls waited because their credential was backing off after a 429 (outcome waited, or refused: the backoff outlasted the deadline).',
+      labelNames: ['upstream', 'outcome'],
+      buckets: waitBuckets,
+      registers,
+    });
+    this.queueWait = new Histogram({
+      name: 'upstream_fair_share_wait_seconds',
+      help: 'Time calls waited for a slot of the upstream pool (fair share across requests and credentials).',
+      labelNames: ['upstream'],
+      buckets: waitBuckets,
+      registers,
+    });
+    this.budgetWait = new Histogram({
+      name: 'upstream_rate_budget_wait_seconds',
+      help: 'Time upstream attempts waited for the rate budget (USERS_API_RATE_LIMIT / VCARD_API_RATE_LIMIT).',
+      labelNames: ['upstream'],
+      buckets: waitBuckets,
+      registers,
+    });
+    this.budgetRefused = new Counter({
+      name: 'upstream_rate_budget_refused_total',
+      help: 'Upstream attempts not sent because the rate budget had no room before the request deadline.',
+      labelNames: ['upstream'],
+      registers,
+    });
+    this.budgetLate = new Counter({
+      name: 'upstream_rate_budget_late_total',
+      help: 'Upstream attempts that missed their reserved rate-budget slot (busy event loop) and reserved another instead of being sent late.',
+      labelNames: ['upstream'],
+      registers,
+    });
+    this.limiterFallback = new Gauge({
+      name: 'upstream_rate_limiter_fallback',
+      help: '1 while the shared (Redis) rate budget is unreachable and this instance keeps its own share, else 0.',
+      labelNames: ['upstream'],
+      registers,
+    });
+    this.limiterFallbacks = new Counter({
+      name: 'upstream_rate_limiter_fallbacks_total',
+      help: 'Times the shared (Redis) rate budget became unreachable and this instance fell back to its own share.',
       labelNames: ['upstream'],
       registers,
     });
@@ -145,5 +219,27 @@ export class GatewayMetrics {
 
   readonly circuitState = (upstream: string, state: CircuitState): void => {
     this.circuitBreakerState.set({ upstream }, CIRCUIT_STATE_VALUE[state]);
+  };
+
+  /** The tenant policies' events (src/upstream/tenancy.ts, rate-budget.ts). */
+  readonly tenancy = {
+    capRefused: (upstream: string): void => void this.callCapRefused.inc({ upstream }),
+    dedupeHit: (upstream: string): void => void this.dedupeHits.inc({ upstream }),
+    throttled: (upstream: string): void => void this.throttledCredentials.inc({ upstream }),
+    backoff: (upstream: string, waitedMs: number, refused: boolean): void =>
+      void this.credentialBackoff.observe(
+        { upstream, outcome: refused ? 'refused' : 'waited' },
+        waitedMs / 1000,
+      ),
+    queued: (upstream: string, ms: number): void =>
+      void this.queueWait.observe({ upstream }, ms / 1000),
+    budgetWaited: (upstream: string, ms: number): void =>
+      void this.budgetWait.observe({ upstream }, ms / 1000),
+    budgetRefused: (upstream: string): void => void this.budgetRefused.inc({ upstream }),
+    budgetLate: (upstream: string): void => void this.budgetLate.inc({ upstream }),
+    limiterFallback: (upstream: string, active: boolean): void => {
+      this.limiterFallback.set({ upstream }, active ? 1 : 0);
+      if (active) this.limiterFallbacks.inc({ upstream });
+    },
   };
 }

@@ -16,6 +16,8 @@ import { endUpstreamSpan, startUpstreamSpan, traceparentOf } from './tracing.js'
 
 export interface UpstreamHooksOptions {
   logger: Logger;
+  /** RATE_LIMIT_INSTANCES, named in the fallback warning. */
+  rateLimitInstances?: number;
   metrics?: GatewayMetrics | undefined;
   /** A span per attempt, and its traceparent sent upstream; nothing without. */
   tracer?: Tracer | undefined;
@@ -67,6 +69,33 @@ export function createUpstreamHooks(options: UpstreamHooksOptions): UpstreamHook
     },
     storeUnavailable({ error, suppressed }): void {
       logger.warn({ error, suppressed }, 'cache: Redis unavailable, answering from the upstream');
+    },
+    tenancy: {
+      capRefused: (upstream) => metrics?.tenancy.capRefused(upstream),
+      dedupeHit: (upstream) => metrics?.tenancy.dedupeHit(upstream),
+      throttled: (upstream) => metrics?.tenancy.throttled(upstream),
+      backoff: (upstream, waitedMs, refused) =>
+        metrics?.tenancy.backoff(upstream, waitedMs, refused),
+      queued: (upstream, ms) => metrics?.tenancy.queued(upstream, ms),
+      budgetWaited: (upstream, ms) => metrics?.tenancy.budgetWaited(upstream, ms),
+      budgetLate: (upstream) => metrics?.tenancy.budgetLate(upstream),
+      budgetRefused: (upstream) => metrics?.tenancy.budgetRefused(upstream),
+      limiterFallback(upstream, active, error): void {
+        metrics?.tenancy.limiterFallback(upstream, active);
+        // Called once per transition, not per call.
+        if (active) {
+          logger.warn(
+            {
+              upstream,
+              instances: options.rateLimitInstances,
+              error: error instanceof Error ? error.message : String(error),
+            },
+            'shared rate budget unreachable (Redis): this instance keeps budget / RATE_LIMIT_INSTANCES',
+          );
+        } else {
+          logger.info({ upstream }, 'shared rate budget reachable again (Redis)');
+        }
+      },
     },
   };
 }

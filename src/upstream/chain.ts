@@ -75,10 +75,11 @@ export type StepName =
   | 'deadline'
   | 'breaker'
   | 'transport'
-  // Phase 2 (#18), not implemented yet: named here so the README and the order test know them.
+  | 'call-cap'
   | 'dedupe'
-  | 'budget'
-  | 'fair-share';
+  | 'backoff'
+  | 'fair-share'
+  | 'budget';
 
 export interface Link {
   readonly name: StepName;

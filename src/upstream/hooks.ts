@@ -38,11 +38,34 @@ export interface StoreUnavailable {
   suppressed: number;
 }
 
+/** What the tenant policies (#18: call cap, dedupe, 429 backoff, fair share, rate budget) report. */
+export interface TenancyHooks {
+  /** A call refused: its GraphQL request reached MAX_UPSTREAM_CALLS_PER_REQUEST. */
+  capRefused(upstream: UpstreamName): void;
+  /** A GET joined an identical call (same credential) already in flight. */
+  dedupeHit(upstream: UpstreamName): void;
+  /** A 429 started (or extended) a credential's backoff of `backoffMs`. */
+  throttled(upstream: UpstreamName, backoffMs: number): void;
+  /** An attempt waited for its credential's backoff (`refused`: not within its deadline). */
+  backoff(upstream: UpstreamName, waitedMs: number, refused: boolean): void;
+  /** An attempt waited `ms` for its fair share of the pool. */
+  queued(upstream: UpstreamName, ms: number): void;
+  /** An attempt waited `ms` for the rate budget (0: went at once). */
+  budgetWaited(upstream: UpstreamName, ms: number): void;
+  /** An attempt missed its reserved slot (a busy event loop) and reserved another. */
+  budgetLate(upstream: UpstreamName): void;
+  /** An attempt refused: no room in the rate budget before its deadline. */
+  budgetRefused(upstream: UpstreamName): void;
+  /** The shared (Redis) budget became unreachable (`true`: this instance keeps its share) or back. */
+  limiterFallback(upstream: UpstreamName, active: boolean, error?: unknown): void;
+}
+
 export interface UpstreamHooks {
   attempt(start: AttemptStart): AttemptProbe;
   circuitChanged(upstream: UpstreamName, state: CircuitState): void;
   /** The cache's store cannot be used: the request goes to the upstream instead. */
   storeUnavailable(event: StoreUnavailable): void;
+  tenancy: TenancyHooks;
 }
 
 const silentProbe: AttemptProbe = { traceparent: undefined, end: () => undefined };
@@ -52,4 +75,15 @@ export const noHooks: UpstreamHooks = {
   attempt: () => silentProbe,
   circuitChanged: () => undefined,
   storeUnavailable: () => undefined,
+  tenancy: {
+    capRefused: () => undefined,
+    dedupeHit: () => undefined,
+    throttled: () => undefined,
+    backoff: () => undefined,
+    queued: () => undefined,
+    budgetWaited: () => undefined,
+    budgetLate: () => undefined,
+    budgetRefused: () => undefined,
+    limiterFallback: () => undefined,
+  },
 };

@@ -5,9 +5,18 @@ import type { UpstreamName } from '../errors.js';
 import type { Chain, Link } from './chain.js';
 import { compose } from './chain.js';
 import { CircuitBreaker } from './circuit-breaker.js';
+import type { RequestScope } from './call.js';
+import { CredentialBackoff } from './credential-backoff.js';
+import { FairShare } from './fair-share.js';
+import { RateBudget, connectBudgetRedis } from './rate-budget.js';
 import type { CacheStore } from './cache/store.js';
 import type { UpstreamHooks } from './hooks.js';
 import { auth } from './steps/auth.js';
+import { credentialBackoff } from './steps/backoff.js';
+import { budget } from './steps/budget.js';
+import { callCap, callCaps } from './steps/call-cap.js';
+import { dedupe } from './steps/dedupe.js';
+import { fairShare } from './steps/fair-share.js';
 import { breaker } from './steps/breaker.js';
 import { UpstreamCache } from './steps/cache.js';
 import { deadline } from './steps/deadline.js';
@@ -46,8 +55,41 @@ export interface UpstreamsOptions {
   cache?: { store: CacheStore; ttlMs: number } | undefined;
   retry?: RetryOptions;
   breaker?: { threshold?: number; cooldownMs?: number };
+  tenancy?: TenancyOptions;
   hooks: UpstreamHooks;
 }
+
+/** The tenant policies (#18); absent: the defaults below, no rate budget. */
+export interface TenancyOptions {
+  /** MAX_UPSTREAM_CALLS_PER_REQUEST (500). */
+  maxCallsPerRequest: number;
+  /** UPSTREAM_MAX_CONCURRENCY_PER_REQUEST (16). */
+  maxConcurrencyPerRequest: number;
+  /** UPSTREAM_DEDUPE (true). */
+  dedupe: boolean;
+  /** USERS_API_RATE_LIMIT / VCARD_API_RATE_LIMIT, requests per second; undefined: unlimited. */
+  rateLimits: Record<UpstreamName, number | undefined>;
+  /** RATE_LIMIT_INSTANCES: the budget's divisor while Redis cannot share it. */
+  rateLimitInstances: number;
+  /** Where the fleet shares its budget (REDIS_URL); absent: per instance. */
+  redisUrl: string | undefined;
+  /** First wait of a credential after a 429 without Retry-After (tests shorten it). */
+  credentialBackoffMs?: number;
+}
+
+const DEFAULT_TENANCY: TenancyOptions = {
+  maxCallsPerRequest: 500,
+  maxConcurrencyPerRequest: 16,
+  dedupe: true,
+  rateLimits: { users: undefined, vcard: undefined },
+  rateLimitInstances: 1,
+  redisUrl: undefined,
+};
+
+const RATE_VARIABLE: Record<UpstreamName, string> = {
+  users: 'USERS_API_RATE_LIMIT',
+  vcard: 'VCARD_API_RATE_LIMIT',
+};
 
 export interface Upstreams {
   users: UsersClient;
@@ -55,6 +97,8 @@ export interface Upstreams {
   breakers: Record<UpstreamName, CircuitBreaker>;
   cache: { store: CacheStore; users: UpstreamCache; vcard: UpstreamCache } | undefined;
   chains: Record<UpstreamName, Chain>;
+  /** The rate budgets that are set. */
+  budgets: Record<UpstreamName, RateBudget | undefined>;
   close(): Promise<void>;
 }
 
@@ -83,6 +127,36 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     vcard: cacheOf('vcard', options.vcardApiUrl),
   };
 
+  const tenancy = options.tenancy ?? DEFAULT_TENANCY;
+  const caps = callCaps(tenancy.maxCallsPerRequest);
+  const rateLimited = Object.values(tenancy.rateLimits).some((r) => r !== undefined);
+  const redis =
+    rateLimited && tenancy.redisUrl !== undefined
+      ? connectBudgetRedis(tenancy.redisUrl)
+      : undefined;
+  const budgetOf = (upstream: UpstreamName): RateBudget | undefined => {
+    const perSecond = tenancy.rateLimits[upstream];
+    if (perSecond === undefined) return undefined;
+    // The gauge reads 0 from the start when the budget is shared.
+    if (redis !== undefined) hooks.tenancy.limiterFallback(upstream, false);
+    return new RateBudget({
+      upstream,
+      perSecond,
+      variable: RATE_VARIABLE[upstream],
+      redis,
+      instances: tenancy.rateLimitInstances,
+      events: {
+        waited: hooks.tenancy.budgetWaited,
+        refused: hooks.tenancy.budgetRefused,
+        late: hooks.tenancy.budgetLate,
+        fallback: hooks.tenancy.limiterFallback,
+      },
+    });
+  };
+  const budgets = { users: budgetOf('users'), vcard: budgetOf('vcard') };
+  const backoffOptions =
+    tenancy.credentialBackoffMs === undefined ? {} : { baseMs: tenancy.credentialBackoffMs };
+
   const chainOf = (
     upstream: UpstreamName,
     baseUrl: string,
@@ -90,10 +164,23 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
     tokens: TokenSource | undefined,
   ): Chain => {
     const cache = caches[upstream];
+    const rate = budgets[upstream];
+    const share = new FairShare<RequestScope>({
+      capacity: options.maxConcurrency,
+      perRequest: tenancy.maxConcurrencyPerRequest,
+    });
     const links: (Link | undefined)[] = [
       { name: 'auth', step: auth(upstream, { header, tokens }) },
+      { name: 'call-cap', step: callCap(upstream, caps, hooks.tenancy) },
       cache && { name: 'cache', step: cache.step },
+      tenancy.dedupe ? { name: 'dedupe', step: dedupe(upstream, hooks.tenancy) } : undefined,
       { name: 'retry', step: retry(options.retry) },
+      {
+        name: 'backoff',
+        step: credentialBackoff(upstream, new CredentialBackoff(backoffOptions), hooks.tenancy),
+      },
+      { name: 'fair-share', step: fairShare(upstream, share, hooks.tenancy) },
+      rate && { name: 'budget', step: budget(upstream, rate) },
       { name: 'observe', step: observe(upstream, hooks) },
       { name: 'deadline', step: deadline(upstream, { timeoutMs: options.timeoutMs }) },
       { name: 'breaker', step: breaker(upstream, breakers[upstream]) },
@@ -150,7 +237,9 @@ export function createUpstreams(options: UpstreamsOptions): Upstreams {
         ? { store, users: caches.users, vcard: caches.vcard }
         : undefined,
     chains,
+    budgets,
     close: async () => {
+      redis?.disconnect();
       await Promise.all([...transports.map((t) => t.close()), store?.close()]);
     },
   };

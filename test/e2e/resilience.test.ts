@@ -46,8 +46,17 @@ describe('batching and deduplication', () => {
     expect(h.sandbox.vcard.maxInFlight).toBe(8);
   });
 
-  it('sends a page of 50 vCards in one wave with the default limit of 64', async () => {
+  it('one request holds at most UPSTREAM_MAX_CONCURRENCY_PER_REQUEST (default 16) of the pool', async () => {
     h = await startHarness();
+    h.sandbox.vcard.latencyMs = 20;
+    const res = await h.gql(LIST_WITH_CARDS);
+    expect(res.errors).toBeUndefined();
+    expect(h.calls().vcard).toBe(50);
+    expect(h.sandbox.vcard.maxInFlight).toBe(16);
+  });
+
+  it('sends a page of 50 vCards in one wave when the per-request share allows it', async () => {
+    h = await startHarness({ env: { UPSTREAM_MAX_CONCURRENCY_PER_REQUEST: '64' } });
     h.sandbox.vcard.latencyMs = 20;
     await h.gql(LIST_WITH_CARDS);
     expect(h.sandbox.vcard.maxInFlight).toBe(50);

@@ -10,7 +10,13 @@ let server: Awaited<ReturnType<typeof listenOnLoopback>>;
 let port: number;
 
 beforeAll(async () => {
-  h = await startHarness({ sandbox: { latencyMs: 300 }, hooks: { breakerThreshold: 3 } });
+  // Six identical queries would share one upstream call (in-flight sharing); this file is about
+  // each abandoned call, so each gets its own.
+  h = await startHarness({
+    sandbox: { latencyMs: 300 },
+    hooks: { breakerThreshold: 3 },
+    env: { UPSTREAM_DEDUPE: 'false' },
+  });
   server = await listenOnLoopback(h.gateway);
   port = server.port;
 });

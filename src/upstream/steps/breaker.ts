@@ -1,6 +1,7 @@
 // The circuit breaker as a step: refuses at once while the upstream's circuit is open, and tells
-// the breaker how each attempt ended. Only the upstream's own failures count: 5xx, 429, timeouts,
-// resets. A client that went away says nothing about the upstream (released, not counted); an
+// the breaker how each attempt ended. Only the upstream's own failures count: 5xx, timeouts,
+// resets. A 429 is about one credential (steps/backoff.ts), not the upstream's health: it neither
+// opens the shared circuit nor proves the upstream well (released, like a client that left). A client that went away says nothing about the upstream (released, not counted); an
 // answer the gateway cannot read or that is too large still came from a working upstream.
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamName } from '../../errors.js';
@@ -23,7 +24,8 @@ export function breaker(upstream: UpstreamName, circuit: CircuitBreaker): Step {
       } else circuit.success();
       throw error;
     }
-    if (reply.status >= 500 || reply.status === 429) circuit.failure();
+    if (reply.status >= 500) circuit.failure();
+    else if (reply.status === 429) circuit.release();
     else circuit.success();
     return reply;
   };

@@ -20,12 +20,14 @@ describe('the upstream chain', () => {
   });
 
   it.each(['users', 'vcard'] as const)(
-    '%s: the composed chain (cache on) is the drawn one',
+    '%s: the composed chain (cache and rate budgets on) is the drawn one',
     async (upstream) => {
       const config = loadConfig({
         USERS_API_URL: 'http://127.0.0.1:9/users',
         VCARD_API_URL: 'http://127.0.0.1:9/vcard',
         CACHE_TTL_MS: '1000',
+        USERS_API_RATE_LIMIT: '100',
+        VCARD_API_RATE_LIMIT: '100',
       });
       const services = createServices(config, pino({ level: 'silent' }));
       try {
@@ -36,14 +38,16 @@ describe('the upstream chain', () => {
     },
   );
 
-  it('without the cache, the same chain less the cache step', async () => {
+  it('without the cache and budgets, the same chain less those steps', async () => {
     const config = loadConfig({
       USERS_API_URL: 'http://127.0.0.1:9/users',
       VCARD_API_URL: 'http://127.0.0.1:9/vcard',
     });
     const services = createServices(config, pino({ level: 'silent' }));
     try {
-      const drawn = drawnChain(readFileSync(README, 'utf8')).filter((n) => n !== 'cache');
+      const drawn = drawnChain(readFileSync(README, 'utf8')).filter(
+        (n) => n !== 'cache' && n !== 'budget',
+      );
       expect(services.chains.users.names).toEqual(drawn);
     } finally {
       await services.close();

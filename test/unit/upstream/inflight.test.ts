@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { InflightCalls } from '../../../src/upstream/inflight.js';
+
+function deferred<T>() {
+  let resolve: (v: T) => void = () => undefined;
+  let reject: (e: unknown) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+describe('InflightCalls', () => {
+  it('shares one call between concurrent callers of one key, and only while it is in flight', async () => {
+    const calls = new InflightCalls<string>();
+    let started = 0;
+    const d = deferred<string>();
+    const start = () => {
+      started++;
+      return d.promise;
+    };
+    const a = calls.join('k', undefined, start);
+    const b = calls.join('k', undefined, start);
+    const c = calls.join('other', undefined, () => Promise.resolve('o'));
+    expect([a.shared, b.shared, c.shared]).toEqual([false, true, false]);
+    d.resolve('v');
+    expect(await Promise.all([a.result, b.result, c.result])).toEqual(['v', 'v', 'o']);
+    expect(calls.size).toBe(0);
+    calls.join('k', undefined, start);
+    expect(started).toBe(2);
+  });
+
+  it('shares failures too', async () => {
+    const calls = new InflightCalls<string>();
+    const d = deferred<string>();
+    const a = calls.join('k', undefined, () => d.promise);
+    const b = calls.join('k', undefined, () => d.promise);
+    d.reject(new Error('boom'));
+    await expect(a.result).rejects.toThrow('boom');
+    await expect(b.result).rejects.toThrow('boom');
+  });
+
+  it("one caller leaving neither aborts the shared call nor fails the others; the last one's leaving does", async () => {
+    const calls = new InflightCalls<string>();
+    const d = deferred<string>();
+    let sharedSignal: AbortSignal | undefined;
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = calls.join('k', first.signal, (s) => {
+      sharedSignal = s;
+      return d.promise;
+    });
+    const b = calls.join('k', second.signal, () => d.promise);
+    first.abort(new Error('client A gone'));
+    await expect(a.result).rejects.toThrow('client A gone');
+    expect(sharedSignal?.aborted).toBe(false);
+    second.abort(new Error('client B gone'));
+    await expect(b.result).rejects.toThrow('client B gone');
+    expect(sharedSignal?.aborted).toBe(true);
+    // A newcomer does not join the abandoned call.
+    const c = calls.join('k', undefined, () => Promise.resolve('fresh'));
+    expect(c.shared).toBe(false);
+    expect(await c.result).toBe('fresh');
+  });
+});

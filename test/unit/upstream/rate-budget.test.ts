@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { UpstreamError, codeOf } from '../../../src/errors.js';
+import type { BudgetRedis } from '../../../src/upstream/rate-budget.js';
+import { RateBudget } from '../../../src/upstream/rate-budget.js';
+
+class FakeRedis implements BudgetRedis {
+  status = 'ready';
+  calls = 0;
+  constructor(private readonly reply: () => unknown) {}
+  evalsha(): Promise<unknown> {
+    this.calls++;
+    return Promise.resolve(this.reply());
+  }
+  eval(): Promise<unknown> {
+    return this.evalsha();
+  }
+}
+
+describe('RateBudget', () => {
+  it('without Redis: budget ÷ instances, waits for its slot, refuses past the deadline naming the variable', async () => {
+    const budget = new RateBudget({
+      upstream: 'users',
+      perSecond: 40,
+      variable: 'USERS_API_RATE_LIMIT',
+      instances: 2,
+    });
+    // 20/s locally: interval 50 ms, burst 1.
+    expect(await budget.take(Date.now() + 1_000)).toBe(0);
+    const refused = await budget.take(Date.now() + 10).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(UpstreamError);
+    if (!(refused instanceof UpstreamError)) return;
+    expect(codeOf(refused)).toBe('UPSTREAM_ERROR');
+    expect(refused.message).toContain('USERS_API_RATE_LIMIT=40/s');
+    const started = Date.now();
+    const waited = await budget.take(Date.now() + 1_000);
+    expect(waited).toBeGreaterThan(40);
+    // Its slot, not a whole second (a loaded machine may add a re-reservation or two).
+    expect(waited).toBeLessThan(500);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('asks Redis once per call, falls back once when it fails, and says when it is back', async () => {
+    let failing = false;
+    const redis = new FakeRedis(() => {
+      if (failing) throw new Error('ECONNREFUSED');
+      return [1, '0'];
+    });
+    const events: string[] = [];
+    const budget = new RateBudget({
+      upstream: 'vcard',
+      perSecond: 1_000,
+      variable: 'VCARD_API_RATE_LIMIT',
+      instances: 3,
+      redis,
+      events: { fallback: (u, active) => events.push(`${u}:${String(active)}`) },
+    });
+    await budget.take(Date.now() + 1_000);
+    expect(redis.calls).toBe(1);
+    failing = true;
+    await budget.take(Date.now() + 1_000);
+    await budget.take(Date.now() + 1_000);
+    expect(budget.degraded).toBe(true);
+    redis.status = 'reconnecting';
+    await budget.take(Date.now() + 1_000);
+    expect(redis.calls).toBe(3); // not asked while it is not connected
+    redis.status = 'ready';
+    failing = false;
+    await budget.take(Date.now() + 1_000);
+    expect(budget.degraded).toBe(false);
+    expect(events).toEqual(['vcard:true', 'vcard:false']);
+  });
+
+  it("honours the shared budget's wait and refusal", async () => {
+    const redis = new FakeRedis(() => [0, '5000000']);
+    const budget = new RateBudget({
+      upstream: 'users',
+      perSecond: 10,
+      variable: 'USERS_API_RATE_LIMIT',
+      instances: 1,
+      redis,
+    });
+    await expect(budget.take(Date.now() + 100)).rejects.toThrow('USERS_API_RATE_LIMIT=10/s');
+  });
+
+  it('a call whose reply came back after its slot reserves another instead of going late', async () => {
+    let clock = 1_000_000;
+    let lagOnce = true;
+    // The first reply arrives 100 ms after it was asked (a busy event loop): slot 0 is missed.
+    const redis = new FakeRedis(() => {
+      if (lagOnce) {
+        lagOnce = false;
+        clock += 100;
+      }
+      return [1, '0'];
+    });
+    const late: string[] = [];
+    const budget = new RateBudget({
+      upstream: 'users',
+      perSecond: 10,
+      variable: 'USERS_API_RATE_LIMIT',
+      instances: 1,
+      redis,
+      now: () => clock,
+      events: { late: (u) => late.push(u) },
+    });
+    await budget.take(clock + 5_000);
+    expect(redis.calls).toBe(2);
+    expect(late).toEqual(['users']);
+  });
+});
