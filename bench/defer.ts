@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
-import { startSandbox } from '../sandbox/index.js';
+import { sandboxConfig, startSandbox } from '../sandbox/index.js';
 import { createGateway } from '../src/server.js';
 
 const LATENCY_MS = 20;
@@ -13,15 +13,9 @@ const DEFERRED = `{ users(accountId: "1003", first: 20) { nodes { userId firstNa
 const PLAIN = `{ users(accountId: "1003", first: 20) { nodes { userId firstName vcard { formattedName } } } }`;
 
 const sandbox = await startSandbox({ latencyMs: LATENCY_MS });
-const gateway = createGateway(
-  loadConfig({
-    USERS_API_URL: sandbox.users.url,
-    VCARD_API_URL: sandbox.vcard.url,
-    USERS_API_TOKEN: 'sandbox',
-    VCARD_API_TOKEN: 'sandbox',
-  }),
-  { logger: pino({ level: 'silent' }) },
-);
+const gateway = createGateway(sandboxConfig(loadConfig({}), sandbox), {
+  logger: pino({ level: 'silent' }),
+});
 
 async function timed(query: string, accept: string): Promise<{ first: number; full: number }> {
   const started = performance.now();

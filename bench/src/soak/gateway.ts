@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import pino from 'pino';
+import { sandboxConfig } from '../../../sandbox/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { createGateway } from '../../../src/server.js';
 import { round } from '../stats.js';
@@ -20,14 +21,10 @@ const mb = (bytes: number): number => round(bytes / 1024 / 1024, 1);
 
 async function serveGateway(usersUrl: string, vcardUrl: string, intervalMs: number): Promise<void> {
   let logLines = 0;
-  const config = loadConfig({
-    USERS_API_URL: usersUrl,
-    VCARD_API_URL: vcardUrl,
-    USERS_API_TOKEN: 'soak',
-    VCARD_API_TOKEN: 'soak',
-    UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS),
-    LOG_LEVEL: 'warn',
-  });
+  const config = sandboxConfig(
+    loadConfig({ UPSTREAM_TIMEOUT_MS: String(UPSTREAM_TIMEOUT_MS), LOG_LEVEL: 'warn' }),
+    { users: { url: usersUrl }, vcard: { url: vcardUrl } },
+  );
   // Warnings are produced as in production (serialised), only not printed.
   const logger = pino({ level: 'warn' }, { write: () => void logLines++ });
   const gateway = createGateway(config, { logger });
