@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
 
 const upstreams = {
-  USERS_API_URL: 'https://api.vonage.example/t/vbc.prod/provisioning/api',
-  VCARD_API_URL: 'https://vinix.example/v2',
+  USERS_API_URL: 'https://api.vonage.example.com/t/vbc.prod/provisioning/api',
+  VCARD_API_URL: 'https://vinix.example.com/v2',
 };
 const client = {
-  USERS_API_TOKEN_URL: 'https://api.vonage.example/token',
+  USERS_API_TOKEN_URL: 'https://api.vonage.example.com/token',
   USERS_API_CLIENT_ID: 'gateway-client',
   USERS_API_CLIENT_SECRET: 'client-secret-value',
 };
@@ -37,7 +37,7 @@ describe('loadConfig: service credentials', () => {
 
   it('the token URL and client alone select the client-credentials grant', () => {
     expect(loadConfig({ ...upstreams, ...client }).usersApiOAuth).toEqual({
-      tokenUrl: 'https://api.vonage.example/token',
+      tokenUrl: 'https://api.vonage.example.com/token',
       clientId: 'gateway-client',
       clientSecret: 'client-secret-value',
       grant: { type: 'client_credentials' },
@@ -48,12 +48,12 @@ describe('loadConfig: service credentials', () => {
     const config = loadConfig({
       ...upstreams,
       ...client,
-      USERS_API_USERNAME: 'ops@acme.example',
+      USERS_API_USERNAME: 'ops@acme.example.com',
       USERS_API_PASSWORD: 'pw',
     });
     expect(config.usersApiOAuth?.grant).toEqual({
       type: 'password',
-      username: 'ops@acme.example',
+      username: 'ops@acme.example.com',
       password: 'pw',
     });
   });
@@ -102,7 +102,7 @@ describe('loadConfig: service credentials', () => {
   });
 
   it('the token URL is https, or http on a loopback host only', () => {
-    expect(refusal({ ...client, USERS_API_TOKEN_URL: 'http://idp.example/token' })).toMatch(
+    expect(refusal({ ...client, USERS_API_TOKEN_URL: 'http://idp.example.com/token' })).toMatch(
       /^invalid USERS_API_TOKEN_URL: must be https \(http only for a loopback host\)/m,
     );
     for (const local of ['http://127.0.0.1:9/token', 'http://localhost:9/token']) {
