@@ -11,7 +11,9 @@ import { LocalGcra, limitOf } from './gcra.js';
 import { wait } from './wait.js';
 
 // Same arithmetic as gcra.ts's `reserve`, in microseconds of Redis's clock (TIME), so every
-// instance reads one clock. %.0f: Lua's tostring would write a large number as 1.7e+15.
+// instance reads one clock; the reply carries that clock's reading, so that the caller can place
+// its slot on Redis's time line (see RedisClock). %.0f: Lua's tostring would write a large number
+// as 1.7e+15.
 export const RESERVE_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -22,10 +24,11 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
 local base = math.max(tat, now)
 local send_at = math.max(now, base - tolerance)
 local wait = send_at - now
-if wait > max_wait then return {0, string.format('%.0f', wait)} end
+local clock = string.format('%.0f', now)
+if wait > max_wait then return {0, string.format('%.0f', wait), clock} end
 local next_tat = base + interval
 redis.call('SET', KEYS[1], string.format('%.0f', next_tat), 'PX', math.ceil((next_tat - now) / 1000) + 1000)
-return {1, string.format('%.0f', wait)}
+return {1, string.format('%.0f', wait), clock}
 `;
 const RESERVE_SHA = createHash('sha1').update(RESERVE_SCRIPT).digest('hex');
 
@@ -88,6 +91,7 @@ export class RateBudget {
   private readonly key: string;
   private readonly args: [string, string];
   private fallingBack = false;
+  private readonly redisClock = new RedisClock();
 
   constructor(private readonly options: RateBudgetOptions) {
     const { perSecond, instances } = options;
@@ -117,8 +121,8 @@ export class RateBudget {
     for (;;) {
       const askedAt = now();
       const maxWaitMs = Math.max(0, until - askedAt);
-      const shared = await this.reserveShared(maxWaitMs);
-      const r = shared ?? this.local.reserve(maxWaitMs);
+      const shared = await this.reserveShared(maxWaitMs, askedAt);
+      const r = shared ?? { ...this.local.reserve(maxWaitMs), from: askedAt };
       if (!r.ok) {
         events?.refused?.(upstream);
         throw new UpstreamError(upstream, {
@@ -127,8 +131,7 @@ export class RateBudget {
           perSecond: this.options.perSecond,
         });
       }
-      // The slot is at `askedAt + waitMs` (Redis's clock read it a little later, never earlier).
-      const slot = askedAt + r.waitMs;
+      const slot = r.from + r.waitMs;
       const left = slot - now();
       if (left > 0) await wait(left, signal);
       // A busy event loop (a late reply, a late timer) must not send the call late: late calls go
@@ -143,9 +146,15 @@ export class RateBudget {
     }
   }
 
+  /**
+   * The shared reservation, with the instant (our clock) that its wait counts from: Redis's reading
+   * of its clock, placed on ours. Counting from `askedAt` instead would send early by however long
+   * the command took to reach Redis (a loaded host: tens of ms, different on every instance).
+   */
   private async reserveShared(
     maxWaitMs: number,
-  ): Promise<{ ok: boolean; waitMs: number } | undefined> {
+    askedAt: number,
+  ): Promise<{ ok: boolean; waitMs: number; from: number } | undefined> {
     const redis = this.options.redis;
     if (redis === undefined) return undefined;
     // ioredis reconnects on its own; until it is ready there is nothing to ask (and no wait).
@@ -163,8 +172,13 @@ export class RateBudget {
         reply = await redis.eval(RESERVE_SCRIPT, 1, ...args);
       }
       const parsed = parseReply(reply);
+      const repliedAt = (this.options.now ?? Date.now)();
       this.recover();
-      return parsed;
+      return {
+        ok: parsed.ok,
+        waitMs: parsed.waitMs,
+        from: this.redisClock.toLocal(parsed.redisNowMs, askedAt, repliedAt),
+      };
     } catch (error) {
       this.degrade(error);
       return undefined;
@@ -184,10 +198,31 @@ export class RateBudget {
   }
 }
 
-function parseReply(reply: unknown): { ok: boolean; waitMs: number } {
-  if (!Array.isArray(reply) || reply.length !== 2) throw new Error('unexpected limiter reply');
-  const [ok, waitUs]: unknown[] = reply;
+function parseReply(reply: unknown): { ok: boolean; waitMs: number; redisNowMs: number } {
+  if (!Array.isArray(reply) || reply.length !== 3) throw new Error('unexpected limiter reply');
+  const [ok, waitUs, nowUs]: unknown[] = reply;
   const wait = Number(waitUs);
-  if ((ok !== 0 && ok !== 1) || !Number.isFinite(wait)) throw new Error('unexpected limiter reply');
-  return { ok: ok === 1, waitMs: wait / 1000 };
+  const redisNow = Number(nowUs);
+  if ((ok !== 0 && ok !== 1) || !Number.isFinite(wait) || !Number.isFinite(redisNow)) {
+    throw new Error('unexpected limiter reply');
+  }
+  return { ok: ok === 1, waitMs: wait / 1000, redisNowMs: redisNow / 1000 };
+}
+
+/**
+ * Redis's clock on ours, as NTP estimates a server's: the offset is taken from the quickest recent
+ * round trip (Redis read its clock somewhere inside it, so the error is at most half of it), and a
+ * sample older than a minute gives way to the next one, so that clock drift is followed.
+ */
+export class RedisClock {
+  private best = { rttMs: Infinity, offsetMs: 0, at: -Infinity };
+
+  /** `redisNowMs` (Redis's clock) as an instant of ours, learning from this round trip. */
+  toLocal(redisNowMs: number, askedAt: number, repliedAt: number): number {
+    const rttMs = repliedAt - askedAt;
+    if (rttMs <= this.best.rttMs || repliedAt - this.best.at > 60_000) {
+      this.best = { rttMs, offsetMs: redisNowMs - (askedAt + repliedAt) / 2, at: repliedAt };
+    }
+    return redisNowMs - this.best.offsetMs;
+  }
 }

@@ -76,7 +76,10 @@ describe.skipIf(missing !== undefined)('rate budget through Redis', () => {
       const reply = (await raw.eval(RESERVE_SCRIPT, 1, 'test:gcra', ...args, '1000000')) as [
         number,
         string,
+        string,
       ];
+      // The reply carries Redis's clock (µs), which is this host's clock.
+      expect(Math.abs(Number(reply[2]) / 1000 - Date.now())).toBeLessThan(1_000);
       waits.push(Number(reply[1]) / 1000);
     }
     const expected: number[] = [];

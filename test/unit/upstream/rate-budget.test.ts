@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError, codeOf } from '../../../src/errors.js';
 import type { BudgetRedis } from '../../../src/upstream/rate-budget.js';
@@ -24,8 +25,9 @@ describe('RateBudget', () => {
       variable: 'USERS_API_RATE_LIMIT',
       instances: 2,
     });
-    // 20/s locally: interval 50 ms, burst 1.
-    expect(await budget.take(Date.now() + 1_000)).toBe(0);
+    // 20/s locally: interval 50 ms, burst 1. The first call goes at once (the clock may tick
+    // over a millisecond on the way: waited counts real time).
+    expect(await budget.take(Date.now() + 1_000)).toBeLessThan(10);
     const refused = await budget.take(Date.now() + 10).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamError);
     if (!(refused instanceof UpstreamError)) return;
@@ -43,7 +45,7 @@ describe('RateBudget', () => {
     let failing = false;
     const redis = new FakeRedis(() => {
       if (failing) throw new Error('ECONNREFUSED');
-      return [1, '0'];
+      return [1, '0', String(Date.now() * 1000)];
     });
     const events: string[] = [];
     const budget = new RateBudget({
@@ -71,7 +73,7 @@ describe('RateBudget', () => {
   });
 
   it("honours the shared budget's wait and refusal", async () => {
-    const redis = new FakeRedis(() => [0, '5000000']);
+    const redis = new FakeRedis(() => [0, '5000000', String(Date.now() * 1000)]);
     const budget = new RateBudget({
       upstream: 'users',
       perSecond: 10,
@@ -85,13 +87,14 @@ describe('RateBudget', () => {
   it('a call whose reply came back after its slot reserves another instead of going late', async () => {
     let clock = 1_000_000;
     let lagOnce = true;
-    // The first reply arrives 100 ms after it was asked (a busy event loop): slot 0 is missed.
+    // The first reply arrives 100 ms after Redis reserved (a busy event loop): slot 0 is missed.
     const redis = new FakeRedis(() => {
+      const redisNow = String(clock * 1000);
       if (lagOnce) {
         lagOnce = false;
         clock += 100;
       }
-      return [1, '0'];
+      return [1, '0', redisNow];
     });
     const late: string[] = [];
     const budget = new RateBudget({
@@ -106,5 +109,34 @@ describe('RateBudget', () => {
     await budget.take(clock + 5_000);
     expect(redis.calls).toBe(2);
     expect(late).toEqual(['users']);
+  });
+
+  it("counts the wait from Redis's reading of its clock, not from when the command was sent", async () => {
+    let delayToRedis = 0;
+    let redisNow = 0;
+    const redis: BudgetRedis = {
+      status: 'ready',
+      async evalsha() {
+        // The command reaches Redis `delayToRedis` ms after it was sent; the reply comes back at once.
+        await sleep(delayToRedis);
+        redisNow = Date.now();
+        return [1, '50000', String(redisNow * 1000)];
+      },
+      eval: () => Promise.reject(new Error('not used')),
+    };
+    const budget = new RateBudget({
+      upstream: 'users',
+      perSecond: 20,
+      variable: 'USERS_API_RATE_LIMIT',
+      instances: 1,
+      redis,
+    });
+    // A quick round trip teaches the budget where Redis's clock is.
+    await budget.take(Date.now() + 5_000);
+    delayToRedis = 40;
+    await budget.take(Date.now() + 5_000);
+    const sentAt = Date.now();
+    // Slot = Redis's instant + 50 ms; counted from the send it would be 40 ms early.
+    expect(sentAt).toBeGreaterThanOrEqual(redisNow + 50 - 2);
   });
 });
