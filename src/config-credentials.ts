@@ -125,8 +125,19 @@ export interface ServiceCredentials {
   vcardApiUserAuth: Omit<KazooUserAuthSettings, 'baseUrl'> | undefined;
 }
 
-/** The checked flat variables as the two settings objects the token sources take. */
-export function serviceCredentials(v: CredentialFields): ServiceCredentials {
+/**
+ * The checked flat credential variables of `v` as the two settings objects the token sources take,
+ * and the rest of `v` without them (the flat secrets do not travel on in the config).
+ */
+export function takeServiceCredentials<T extends CredentialFields>(
+  v: T,
+): { credentials: ServiceCredentials; rest: Omit<T, CredentialField> } {
+  const rest: Partial<T> = { ...v };
+  for (const { field } of Object.values(CREDENTIAL_VARIABLES)) delete rest[field];
+  return { credentials: serviceCredentials(v), rest: rest as Omit<T, CredentialField> };
+}
+
+function serviceCredentials(v: CredentialFields): ServiceCredentials {
   const {
     usersApiTokenUrl: tokenUrl,
     usersApiClientId: clientId,

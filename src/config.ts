@@ -7,7 +7,7 @@ import { z } from 'zod';
 import {
   CREDENTIAL_VARIABLES,
   checkCredentials,
-  serviceCredentials,
+  takeServiceCredentials,
 } from './config-credentials.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -198,29 +198,7 @@ const configSchema = z
   .transform(({ graphiqlSwitch, introspectionSwitch, cacheTtlMs, redisUrl, ...v }) => {
     const { cacheMaxEntries, cacheMaxBytes, ...other } = v;
     // The flat credential variables leave as the two settings objects the token sources take.
-    const {
-      usersApiTokenUrl,
-      usersApiClientId,
-      usersApiClientSecret,
-      usersApiUsername,
-      usersApiPassword,
-      usersApiRefreshToken,
-      vcardApiUsername,
-      vcardApiPassword,
-      vcardApiAccountName,
-      ...withoutCredentials
-    } = other;
-    const credentials = serviceCredentials({
-      usersApiTokenUrl,
-      usersApiClientId,
-      usersApiClientSecret,
-      usersApiUsername,
-      usersApiPassword,
-      usersApiRefreshToken,
-      vcardApiUsername,
-      vcardApiPassword,
-      vcardApiAccountName,
-    });
+    const { credentials, rest: withoutCredentials } = takeServiceCredentials(other);
     const {
       maxUpstreamCallsPerRequest,
       upstreamMaxConcurrencyPerRequest,

@@ -109,7 +109,7 @@ describe('queryCost', () => {
   });
 });
 
-describe('MAX_QUERY_COST through the gateway', () => {
+describe('MAX_QUERY_COST=2650 through the gateway', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness({ env: { MAX_QUERY_COST: '2650' } });
@@ -120,96 +120,89 @@ describe('MAX_QUERY_COST through the gateway', () => {
   const PAGE =
     'query($n: Int) { users(accountId: "1001", first: $n) { nodes { vcard { formattedName } } } }';
 
-  it('runs an operation at the limit', async () => {
-    const res = await h.gql(PAGE, { n: 100 });
-    expect(res.errors).toBeUndefined();
-    expect(h.calls()).toEqual({ list: 1, user: 0, vcard: 12, apiAuth: 0 });
-  });
-
-  it('refuses one over it before any upstream call, saying what it cost', async () => {
-    const res = await h.gql(
-      `query($n: Int) { users(accountId: "1001", first: $n) { pageInfo { hasNextPage } nodes { vcard { formattedName } } } }`,
-      { n: 100 },
-    );
-    expect(res.data ?? null).toBeNull();
-    expect(res.errors).toHaveLength(1);
-    expect(res.errors?.[0]?.extensions).toEqual({
-      code: 'GRAPHQL_VALIDATION_FAILED',
-      cost: 2651,
-      maxCost: 2650,
+  describe('per operation', () => {
+    it('runs an operation at the limit', async () => {
+      const res = await h.gql(PAGE, { n: 100 });
+      expect(res.errors).toBeUndefined();
+      expect(h.calls()).toEqual({ list: 1, user: 0, vcard: 12, apiAuth: 0 });
     });
-    expect(res.errors?.[0]?.message).toMatch(/^Query cost 2651 exceeds the limit of 2650/);
-    expect(h.calls()).toEqual({ list: 0, user: 0, vcard: 0, apiAuth: 0 });
-  });
 
-  it('uses the variables of each request, not of the first one with that document', async () => {
-    // With extensions each item costs 31: 100 items are 3,150, 83 are 2,623.
-    const WITH_EXTENSIONS = PAGE.replace('nodes {', 'nodes { extensions { number }');
-    expect((await h.gql(PAGE, { n: 5 })).errors).toBeUndefined();
-    const { errors } = await h.gql(WITH_EXTENSIONS, { n: 100 });
-    expect(errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(errors?.[0]?.extensions?.['cost']).toBe(3150);
-    expect((await h.gql(WITH_EXTENSIONS, { n: 83 })).errors).toBeUndefined();
-  });
-});
-
-describe('MAX_QUERY_COST per HTTP request: a batch is summed', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ env: { MAX_QUERY_COST: '2650' } });
-  });
-  afterAll(() => h.close());
-  beforeEach(() => h.resetCalls());
-
-  const PAGE =
-    'query($n: Int) { users(accountId: "1001", first: $n) { nodes { vcard { formattedName } } } }';
-  const batch = async (operations: unknown[]) => {
-    const response = await h.gateway.yoga.fetch('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(operations),
-    });
-    return (await response.json()) as GraphQLResponse[];
-  };
-
-  it('refuses every operation when their sum is over the limit, before any upstream call', async () => {
-    // 1,350 each, under the limit alone; 2,700 together.
-    const results = await batch([
-      { query: PAGE, variables: { n: 50 } },
-      { query: PAGE, variables: { n: 50 } },
-    ]);
-    expect(results).toHaveLength(2);
-    for (const result of results) {
-      expect(result.data ?? null).toBeNull();
-      expect(result.errors?.[0]?.extensions).toEqual({
+    it('refuses one over it before any upstream call, saying what it cost', async () => {
+      const res = await h.gql(
+        `query($n: Int) { users(accountId: "1001", first: $n) { pageInfo { hasNextPage } nodes { vcard { formattedName } } } }`,
+        { n: 100 },
+      );
+      expect(res.data ?? null).toBeNull();
+      expect(res.errors).toHaveLength(1);
+      expect(res.errors?.[0]?.extensions).toEqual({
         code: 'GRAPHQL_VALIDATION_FAILED',
-        cost: 2700,
+        cost: 2651,
         maxCost: 2650,
       });
-      expect(result.errors?.[0]?.message).toMatch(
-        /^Query cost 2700 \(the 2 operations of this request together\) exceeds the limit of 2650/,
-      );
-    }
-    expect(h.calls()).toEqual({ list: 0, user: 0, vcard: 0, apiAuth: 0 });
+      expect(res.errors?.[0]?.message).toMatch(/^Query cost 2651 exceeds the limit of 2650/);
+      expect(h.calls()).toEqual({ list: 0, user: 0, vcard: 0, apiAuth: 0 });
+    });
+
+    it('uses the variables of each request, not of the first one with that document', async () => {
+      // With extensions each item costs 31: 100 items are 3,150, 83 are 2,623.
+      const WITH_EXTENSIONS = PAGE.replace('nodes {', 'nodes { extensions { number }');
+      expect((await h.gql(PAGE, { n: 5 })).errors).toBeUndefined();
+      const { errors } = await h.gql(WITH_EXTENSIONS, { n: 100 });
+      expect(errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+      expect(errors?.[0]?.extensions?.['cost']).toBe(3150);
+      expect((await h.gql(WITH_EXTENSIONS, { n: 83 })).errors).toBeUndefined();
+    });
   });
 
-  it('runs a batch whose sum is within the limit', async () => {
-    const results = await batch([
-      { query: PAGE, variables: { n: 50 } },
-      { query: PAGE, variables: { n: 40 } },
-    ]);
-    expect(results.map((r) => r.errors)).toEqual([undefined, undefined]);
-  });
+  describe('per HTTP request: a batch is summed', () => {
+    const batch = async (operations: unknown[]) => {
+      const response = await h.gateway.yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(operations),
+      });
+      return (await response.json()) as GraphQLResponse[];
+    };
 
-  it('does not wait for operations that end before execution (bad syntax, APQ miss)', async () => {
-    const results = await batch([
-      { query: PAGE, variables: { n: 100 } },
-      { query: '{ users(' },
-      { extensions: { persistedQuery: { version: 1, sha256Hash: 'b'.repeat(64) } } },
-    ]);
-    expect(results[0]?.errors).toBeUndefined();
-    expect(results[1]?.errors?.[0]?.message).toMatch(/^Syntax Error/);
-    expect(results[2]?.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
+    it('refuses every operation when their sum is over the limit, before any upstream call', async () => {
+      // 1,350 each, under the limit alone; 2,700 together.
+      const results = await batch([
+        { query: PAGE, variables: { n: 50 } },
+        { query: PAGE, variables: { n: 50 } },
+      ]);
+      expect(results).toHaveLength(2);
+      for (const result of results) {
+        expect(result.data ?? null).toBeNull();
+        expect(result.errors?.[0]?.extensions).toEqual({
+          code: 'GRAPHQL_VALIDATION_FAILED',
+          cost: 2700,
+          maxCost: 2650,
+        });
+        expect(result.errors?.[0]?.message).toMatch(
+          /^Query cost 2700 \(the 2 operations of this request together\) exceeds the limit of 2650/,
+        );
+      }
+      expect(h.calls()).toEqual({ list: 0, user: 0, vcard: 0, apiAuth: 0 });
+    });
+
+    it('runs a batch whose sum is within the limit', async () => {
+      const results = await batch([
+        { query: PAGE, variables: { n: 50 } },
+        { query: PAGE, variables: { n: 40 } },
+      ]);
+      expect(results.map((r) => r.errors)).toEqual([undefined, undefined]);
+    });
+
+    it('does not wait for operations that end before execution (bad syntax, APQ miss)', async () => {
+      const results = await batch([
+        { query: PAGE, variables: { n: 100 } },
+        { query: '{ users(' },
+        { extensions: { persistedQuery: { version: 1, sha256Hash: 'b'.repeat(64) } } },
+      ]);
+      expect(results[0]?.errors).toBeUndefined();
+      expect(results[1]?.errors?.[0]?.message).toMatch(/^Syntax Error/);
+      expect(results[2]?.errors?.[0]?.extensions?.['code']).toBe('PERSISTED_QUERY_NOT_FOUND');
+    });
   });
 });
 

@@ -56,6 +56,10 @@ describe('loadConfig: service credentials', () => {
       username: 'ops@acme.example.com',
       password: 'pw',
     });
+    // Only there: the flat variables do not travel on in the config.
+    expect(Object.keys(config).filter((k) => /^usersApi(Password|ClientSecret)/.test(k))).toEqual(
+      [],
+    );
   });
 
   it('USERS_API_REFRESH_TOKEN selects the refresh-token grant; an empty one is unset', () => {

@@ -8,13 +8,14 @@ import {
   usersWithVcardFormat,
 } from '../../../sandbox/index.js';
 import type { VcardSimulator } from '../../../sandbox/index.js';
-import { UpstreamError, codeOf, toGraphQLError } from '../../../src/errors.js';
+import { codeOf, toGraphQLError } from '../../../src/errors.js';
 import { compose } from '../../../src/upstream/chain.js';
 import { deadline } from '../../../src/upstream/steps/deadline.js';
 import { transport } from '../../../src/upstream/steps/transport.js';
 import type { Transport } from '../../../src/upstream/steps/transport.js';
 import { kazooUserAuth } from '../../../src/upstream/token-sources/kazoo-user-auth.js';
 import type { KazooUserAuthSettings } from '../../../src/upstream/token-sources/kazoo-user-auth.js';
+import { upstreamErrorOf } from '../../support/upstream-error.js';
 
 const operator = SANDBOX_CREDENTIALS.vcard.users[0];
 const dataset = createDataset();
@@ -52,16 +53,6 @@ function source(overrides: Partial<KazooUserAuthSettings> = {}) {
 
 const userAuthCalls = () => sim.log.filter((r) => r.path === '/user_auth');
 
-async function failure(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof UpstreamError))
-    throw new Error(`expected an UpstreamError: ${String(error)}`);
-  return error;
-}
-
 describe('Kazoo user_auth token source (vcard simulator)', () => {
   it('PUT /user_auth with md5("user:pass") and the account name: an X-Auth-Token the API accepts', async () => {
     await start();
@@ -83,7 +74,7 @@ describe('Kazoo user_auth token source (vcard simulator)', () => {
 
   it('wrong credentials: UNAUTHENTICATED naming the three variables, nothing echoed', async () => {
     await start();
-    const error = await failure(source({ password: 'not-the-password' })(fetchContext()));
+    const error = await upstreamErrorOf(source({ password: 'not-the-password' })(fetchContext()));
     expect(error.failure).toEqual({
       kind: 'credentials-refused',
       check: ['VCARD_API_USERNAME', 'VCARD_API_PASSWORD', 'VCARD_API_ACCOUNT_NAME'],
@@ -97,16 +88,16 @@ describe('Kazoo user_auth token source (vcard simulator)', () => {
   it('an endpoint that answers 503, hangs or cannot be reached: UPSTREAM_ERROR / UPSTREAM_TIMEOUT', async () => {
     await start();
     sim.injectFault({ kind: 'status', status: 503 }, { match: /user_auth/ });
-    const unavailable = await failure(source()(fetchContext()));
+    const unavailable = await upstreamErrorOf(source()(fetchContext()));
     expect(unavailable.failure).toEqual({ kind: 'token-endpoint', problem: 'status', status: 503 });
     expect(codeOf(unavailable)).toBe('UPSTREAM_ERROR');
 
     sim.injectFault({ kind: 'hang' }, { match: /user_auth/ });
-    const slow = await failure(source()(fetchContext()));
+    const slow = await upstreamErrorOf(source()(fetchContext()));
     expect(codeOf(slow)).toBe('UPSTREAM_TIMEOUT');
 
     await sim.close();
-    const gone = await failure(source()(fetchContext()));
+    const gone = await upstreamErrorOf(source()(fetchContext()));
     expect(codeOf(gone)).toBe('UPSTREAM_ERROR');
     sim = await startVcardSimulator(); // for afterEach
   });

@@ -8,10 +8,11 @@ import {
   startUsersSimulator,
 } from '../../../sandbox/index.js';
 import type { UsersSimulator, UsersSimulatorOptions } from '../../../sandbox/index.js';
-import { UpstreamError, codeOf, toGraphQLError } from '../../../src/errors.js';
+import { codeOf, toGraphQLError } from '../../../src/errors.js';
 import { oauth2Token } from '../../../src/upstream/token-sources/oauth2.js';
 import type { OAuth2Grant } from '../../../src/upstream/token-sources/oauth2.js';
 import { TokenCache } from '../../../src/upstream/token-sources/token-cache.js';
+import { upstreamErrorOf } from '../../support/upstream-error.js';
 
 const fetchContext = () => ({ signal: AbortSignal.timeout(5_000), requestId: 'test' });
 const caller = (ms: number) => ({ requestId: 'test', deadline: { at: Date.now() + ms } });
@@ -44,16 +45,6 @@ async function usersStatus(authorization: string): Promise<number> {
   });
   await res.body?.cancel();
   return res.status;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof UpstreamError))
-    throw new Error(`expected an UpstreamError: ${String(error)}`);
-  return error;
 }
 
 describe('OAuth2 token source (users simulator)', () => {
@@ -118,7 +109,9 @@ describe('OAuth2 token source (users simulator)', () => {
 
   it('a wrong client secret: UNAUTHENTICATED naming the client variables, nothing echoed', async () => {
     await start();
-    const error = await refusal(fetchOnce(source({ type: 'client_credentials' }, 'wrong-secret')));
+    const error = await upstreamErrorOf(
+      fetchOnce(source({ type: 'client_credentials' }, 'wrong-secret')),
+    );
     expect(error.failure).toEqual({
       kind: 'credentials-refused',
       check: ['USERS_API_CLIENT_ID', 'USERS_API_CLIENT_SECRET'],
@@ -133,7 +126,7 @@ describe('OAuth2 token source (users simulator)', () => {
 
   it('a wrong password names USERS_API_USERNAME and USERS_API_PASSWORD', async () => {
     await start();
-    const error = await refusal(
+    const error = await upstreamErrorOf(
       fetchOnce(source({ type: 'password', username, password: 'not-the-password' })),
     );
     expect(error.failure).toEqual({
@@ -146,7 +139,7 @@ describe('OAuth2 token source (users simulator)', () => {
 
   it('an unknown refresh token names USERS_API_REFRESH_TOKEN', async () => {
     await start();
-    const error = await refusal(
+    const error = await upstreamErrorOf(
       fetchOnce(source({ type: 'refresh_token', refreshToken: 'never-issued' })),
     );
     expect(error.failure).toEqual({
@@ -159,12 +152,12 @@ describe('OAuth2 token source (users simulator)', () => {
   it('a token endpoint that answers 503 or garbage, or is not there: UPSTREAM_ERROR', async () => {
     await start();
     sim.injectFault({ kind: 'status', status: 503 }, { match: /oauth2/ });
-    const unavailable = await refusal(fetchOnce(source({ type: 'client_credentials' })));
+    const unavailable = await upstreamErrorOf(fetchOnce(source({ type: 'client_credentials' })));
     expect(unavailable.failure).toEqual({ kind: 'token-endpoint', problem: 'status', status: 503 });
     expect(codeOf(unavailable)).toBe('UPSTREAM_ERROR');
 
     sim.injectFault({ kind: 'malformed' }, { match: /oauth2/ });
-    const garbled = await refusal(fetchOnce(source({ type: 'client_credentials' })));
+    const garbled = await upstreamErrorOf(fetchOnce(source({ type: 'client_credentials' })));
     expect(garbled.failure).toEqual({ kind: 'token-endpoint', problem: 'malformed' });
 
     const page = {
@@ -174,12 +167,12 @@ describe('OAuth2 token source (users simulator)', () => {
       body: '<h1>Hi</h1>',
     } as const;
     sim.injectFault(page, { match: /oauth2/ });
-    const html = await refusal(fetchOnce(source({ type: 'client_credentials' })));
+    const html = await upstreamErrorOf(fetchOnce(source({ type: 'client_credentials' })));
     expect(html.failure).toEqual({ kind: 'token-endpoint', problem: 'malformed' });
 
     const tokenUrl = sim.tokenUrl;
     await sim.close();
-    const gone = await refusal(
+    const gone = await upstreamErrorOf(
       oauth2Token({ tokenUrl, clientId, clientSecret, grant: { type: 'client_credentials' } })(
         fetchContext(),
       ),
@@ -197,7 +190,7 @@ describe('OAuth2 token source (users simulator)', () => {
       timeoutMs: 200,
     });
     const started = Date.now();
-    const error = await refusal(cache.token(caller(60_000)));
+    const error = await upstreamErrorOf(cache.token(caller(60_000)));
     expect(error.failure).toEqual({ kind: 'timeout' });
     expect(Date.now() - started).toBeLessThan(2_000);
   });
