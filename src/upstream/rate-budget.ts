@@ -80,11 +80,11 @@ export interface RateBudgetOptions {
   keyPrefix?: string;
   events?: RateBudgetEvents;
   now?: () => number;
-  /** How late after its slot a call may still go (default 20 ms); later, it reserves again. */
+  /** How late after its slot a call may still go (default 5 ms); later, it reserves again. */
   lateToleranceMs?: number;
 }
 
-const DEFAULT_LATE_TOLERANCE_MS = 20;
+const DEFAULT_LATE_TOLERANCE_MS = 5;
 
 export class RateBudget {
   private readonly local: LocalGcra;
