@@ -37,9 +37,11 @@ describe('batching and deduplication', () => {
     expect(h.calls()).toEqual({ list: 1, user: 0, vcard: 50, apiAuth: 0 });
   });
 
+  // Each call takes 150 ms upstream, long enough for a whole wave to be sent before the first
+  // answer on a loaded machine: the exact in-flight maximum is then the limit, not the timing.
   it('fans out at most UPSTREAM_MAX_CONCURRENCY requests at once', async () => {
     h = await startHarness({ env: { UPSTREAM_MAX_CONCURRENCY: '8' } });
-    h.sandbox.vcard.latencyMs = 20;
+    h.sandbox.vcard.latencyMs = 150;
     const res = await h.gql(LIST_WITH_CARDS);
     expect(res.errors).toBeUndefined();
     expect(h.calls().vcard).toBe(50);
@@ -48,7 +50,7 @@ describe('batching and deduplication', () => {
 
   it('one request holds at most UPSTREAM_MAX_CONCURRENCY_PER_REQUEST (default 16) of the pool', async () => {
     h = await startHarness();
-    h.sandbox.vcard.latencyMs = 20;
+    h.sandbox.vcard.latencyMs = 150;
     const res = await h.gql(LIST_WITH_CARDS);
     expect(res.errors).toBeUndefined();
     expect(h.calls().vcard).toBe(50);
@@ -57,7 +59,7 @@ describe('batching and deduplication', () => {
 
   it('sends a page of 50 vCards in one wave when the per-request share allows it', async () => {
     h = await startHarness({ env: { UPSTREAM_MAX_CONCURRENCY_PER_REQUEST: '64' } });
-    h.sandbox.vcard.latencyMs = 20;
+    h.sandbox.vcard.latencyMs = 150;
     await h.gql(LIST_WITH_CARDS);
     expect(h.sandbox.vcard.maxInFlight).toBe(50);
   });
