@@ -64,15 +64,50 @@ function observedFetch(hooks: UpstreamHooks): Fetch {
       probe.traceparent === undefined
         ? init.headers
         : { ...init.headers, traceparent: probe.traceparent };
+    let response: Response;
     try {
-      const response = await fetch(url, { ...init, headers });
+      response = await fetch(url, { ...init, headers });
       probe.end(response.status);
-      return response;
     } catch (error) {
       probe.end(init.signal?.aborted === true ? 'timeout' : 'network');
       throw error;
     }
+    return withinBodyCap(response, MAX_TOKEN_ANSWER_BYTES);
   };
+}
+
+/** A token answer is a few hundred bytes; the cap keeps a broken endpoint's answer out of memory. */
+const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
+
+export class TooLargeError extends Error {}
+
+/** The response with its body read, or TooLargeError as soon as it is known to exceed `max`. */
+export async function withinBodyCap(response: Response, max: number): Promise<Response> {
+  if (Number(response.headers.get('content-length') ?? 0) > max) {
+    void response.body?.cancel().catch(() => undefined);
+    throw new TooLargeError();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body?.getReader();
+  for (
+    let read = await reader?.read();
+    read !== undefined && !read.done;
+    read = await reader?.read()
+  ) {
+    size += read.value.byteLength;
+    if (size > max) {
+      void reader?.cancel().catch(() => undefined);
+      throw new TooLargeError();
+    }
+    chunks.push(read.value);
+  }
+  const { status, statusText, headers } = response;
+  return new Response(status === 204 ? null : Buffer.concat(chunks), {
+    status,
+    statusText,
+    headers,
+  });
 }
 
 class OAuth2Client {
@@ -226,7 +261,8 @@ function classify(error: unknown, signal: AbortSignal): Problem {
   if (
     error instanceof oauth.OperationProcessingError ||
     error instanceof oauth.UnsupportedOperationError ||
-    error instanceof NotBearerError
+    error instanceof NotBearerError ||
+    error instanceof TooLargeError
   ) {
     return { kind: 'down', failure: { kind: 'token-endpoint', problem: 'malformed' } };
   }

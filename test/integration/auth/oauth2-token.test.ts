@@ -170,6 +170,17 @@ describe('OAuth2 token source (users simulator)', () => {
     const html = await upstreamErrorOf(fetchOnce(source({ type: 'client_credentials' })));
     expect(html.failure).toEqual({ kind: 'token-endpoint', problem: 'malformed' });
 
+    // A token answer padded past 64 KiB: refused before it is parsed (it would parse as a token).
+    const padded = {
+      kind: 'status',
+      status: 200,
+      contentType: 'application/json',
+      body: `{"access_token":"at","token_type":"bearer","expires_in":60}${' '.repeat(70_000)}`,
+    } as const;
+    sim.injectFault(padded, { match: /oauth2/ });
+    const huge = await upstreamErrorOf(fetchOnce(source({ type: 'client_credentials' })));
+    expect(huge.failure).toEqual({ kind: 'token-endpoint', problem: 'malformed' });
+
     const tokenUrl = sim.tokenUrl;
     await sim.close();
     const gone = await upstreamErrorOf(
