@@ -16,6 +16,8 @@ interface Flight<T> {
   result: Promise<T>;
   waiting: number;
   controller: AbortController;
+  /** When the call gives up (the first caller's deadline, epoch ms). */
+  until: number;
 }
 
 export class InflightCalls<T> {
@@ -29,13 +31,19 @@ export class InflightCalls<T> {
    * Runs `start` for the first caller of `key`; later callers with the same key get the same
    * result while it is in flight. `start` gets a signal that aborts once every caller's own signal
    * has aborted. Each caller's promise rejects with its own signal's reason when it leaves.
+   *
+   * The call runs until its first caller's deadline (`until`, epoch ms). A later caller joins it
+   * only while it has at least half of that caller's own time left; otherwise it starts a fresh
+   * call, which the next callers join: nobody inherits much less time than its own.
    */
   join(
     key: string,
     signal: AbortSignal | undefined,
     start: (signal: AbortSignal) => Promise<T>,
+    until = Infinity,
   ): Joined<T> {
     let flight = this.flights.get(key);
+    if (flight !== undefined && !worthJoining(flight.until, until, Date.now())) flight = undefined;
     const shared = flight !== undefined;
     if (flight === undefined) {
       const controller = new AbortController();
@@ -44,7 +52,7 @@ export class InflightCalls<T> {
       });
       // Callers that all left must not surface an unhandled rejection.
       result.catch(() => undefined);
-      const created: Flight<T> = { result, waiting: 0, controller };
+      const created: Flight<T> = { result, waiting: 0, controller, until };
       flight = created;
       this.flights.set(key, created);
     }
@@ -85,4 +93,9 @@ export class InflightCalls<T> {
       );
     });
   }
+}
+
+function worthJoining(flightUntil: number, until: number, now: number): boolean {
+  if (flightUntil === Infinity) return true;
+  return flightUntil - now >= (until - now) / 2;
 }

@@ -2,8 +2,9 @@
 // with the same credential, from any requests, share one upstream call and its retries. Two
 // credentials never share (the upstream may authorise them differently). Below the cache (a hit
 // needs no sharing), above retry (the callers share its attempts, each counted once by observe).
-// The shared call runs under the first caller's deadline and is aborted only when every caller
-// waiting for it has gone (src/upstream/inflight.ts).
+// The shared call runs under the first caller's deadline (joined only while that leaves a caller at
+// least half its own time) and is aborted only when every caller waiting for it has gone
+// (src/upstream/inflight.ts).
 import type { UpstreamName } from '../../errors.js';
 import type { Call } from '../call.js';
 import type { Reply, Step, UpstreamRequest } from '../chain.js';
@@ -25,8 +26,11 @@ export function dedupe(upstream: UpstreamName, hooks: TenancyHooks): Step {
         `${req.path}${queryString(req.query)}`,
         req.headers['if-none-match'] ?? '',
       ].join('\n');
-      const joined = inflight.join(key, call.deadline.signal, (signal) =>
-        next(req, { ...call, deadline: { at: call.deadline.at, signal } }),
+      const joined = inflight.join(
+        key,
+        call.deadline.signal,
+        (signal) => next(req, { ...call, deadline: { at: call.deadline.at, signal } }),
+        call.deadline.at,
       );
       if (joined.shared) hooks.dedupeHit(upstream);
       // Sound: every caller of this key sent the same route, so the same `decode` made the value.

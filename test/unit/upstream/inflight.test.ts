@@ -63,4 +63,27 @@ describe('InflightCalls', () => {
     expect(c.shared).toBe(false);
     expect(await c.result).toBe('fresh');
   });
+
+  it('a caller joins only a call with at least half its own time left; else a fresh one, which the next join', async () => {
+    const calls = new InflightCalls<string>();
+    const old = deferred<string>();
+    const fresh = deferred<string>();
+    const now = Date.now();
+    const a = calls.join('k', undefined, () => old.promise, now + 1_000);
+    // 10 s to go against the call's 1 s: it would inherit a tenth of its time.
+    const b = calls.join('k', undefined, () => fresh.promise, now + 10_000);
+    // The fresh call is the one in flight for this key now: later callers join it.
+    const c = calls.join('k', undefined, () => Promise.resolve('never'), now + 1_500);
+    const d = calls.join('k', undefined, () => Promise.resolve('never'), now + 12_000);
+    expect([a.shared, b.shared, c.shared, d.shared]).toEqual([false, false, true, true]);
+    old.resolve('old');
+    fresh.resolve('fresh');
+    expect(await Promise.all([a.result, b.result, c.result, d.result])).toEqual([
+      'old',
+      'fresh',
+      'fresh',
+      'fresh',
+    ]);
+    expect(calls.size).toBe(0);
+  });
 });
