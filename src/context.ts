@@ -1,6 +1,7 @@
 // createContext(request): what one GraphQL request carries — its id, credentials, deadline and its
 // own loaders. Nothing here outlives the request.
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Services } from './services.js';
 import type { Loaders } from './loaders.js';
 import { createLoaders } from './loaders.js';
@@ -88,6 +89,10 @@ export function createContext(request: Request, services: Services): GatewayCont
  */
 function followAbort(source: AbortSignal): AbortSignal {
   const controller = new AbortController();
+  // Every upstream call of the request waits on this signal (its deadline, a budget slot, a shared
+  // call): 50 vCards are 50 listeners, bounded by MAX_UPSTREAM_CALLS_PER_REQUEST, not a leak. Node's
+  // default of 10 printed a MaxListenersExceededWarning, stack trace included, for such requests.
+  setMaxListeners(0, controller.signal);
   if (source.aborted) controller.abort(source.reason);
   else source.addEventListener('abort', () => controller.abort(source.reason), { once: true });
   return controller.signal;

@@ -57,6 +57,26 @@ describe('batching and deduplication', () => {
     expect(h.sandbox.vcard.maxInFlight).toBe(16);
   });
 
+  it('50 calls waiting on one request raise no MaxListenersExceededWarning (one per request before)', async () => {
+    h = await startHarness({ env: { UPSTREAM_MAX_CONCURRENCY_PER_REQUEST: '64' } });
+    h.sandbox.vcard.latencyMs = 50;
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => {
+      warnings.push(`${warning.name}: ${warning.message}`);
+    };
+    process.on('warning', onWarning);
+    try {
+      const res = await h.gql(LIST_WITH_CARDS);
+      expect(res.errors).toBeUndefined();
+      expect(h.sandbox.vcard.maxInFlight).toBeGreaterThan(10);
+      // Warnings are emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.includes('MaxListeners'))).toEqual([]);
+  });
+
   it('sends a page of 50 vCards in one wave when the per-request share allows it', async () => {
     h = await startHarness({ env: { UPSTREAM_MAX_CONCURRENCY_PER_REQUEST: '64' } });
     h.sandbox.vcard.latencyMs = 150;
