@@ -315,10 +315,7 @@ function buildConnection<T>(
   for (let offset = first; offset <= last; offset++) {
     const row = rows.get(offset);
     if (row === undefined) break; // unreachable: checked above; keeps the types honest
-    edges.push({
-      cursor: encodeCursor({ offset, anchor: row.id }, options.fingerprint, options.secret),
-      node: row.node,
-    });
+    edges.push(lazyEdge(row.node, { offset, anchor: row.id }, options));
   }
   const totalCount = Math.max(total, last + 1);
   // An empty page sits where paging stopped: the window's start forward, its end backward.
@@ -331,8 +328,28 @@ function buildConnection<T>(
     pageInfo: {
       hasPreviousPage: edges.length > 0 ? first > 0 : position > 0,
       hasNextPage: edges.length > 0 ? last + 1 < totalCount : position < totalCount,
-      startCursor: startEdge?.cursor ?? null,
-      endCursor: endEdge?.cursor ?? null,
+      get startCursor() {
+        return startEdge?.cursor ?? null;
+      },
+      get endCursor() {
+        return endEdge?.cursor ?? null;
+      },
+    },
+  };
+}
+
+/**
+ * An edge whose cursor is made (and signed: an HMAC) the first time it is read. A page of 50 makes
+ * 50 edges, and most queries read one cursor (`pageInfo { endCursor }`): signing them all was a
+ * fifth of Q1's CPU.
+ */
+function lazyEdge<T>(node: T, position: CursorPosition, options: PaginateOptions<T>): Edge<T> {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      cursor ??= encodeCursor(position, options.fingerprint, options.secret);
+      return cursor;
     },
   };
 }
