@@ -30,9 +30,10 @@ function block(results: BenchResults, list: readonly Target[]): string {
       );
     }
   }
+  const env = Object.entries(m.gatewayEnv).map(([k, v]) => `\`${k}=${v}\``);
   return [
     START,
-    `Last run: ${m.date.slice(0, 10)}, ${m.mode} mode, commit ${m.commit}, Node ${m.node} on ${m.cpu} (shared, load average ≈ ${m.loadAverageBefore[0]}). Full report: [bench/results/gateway.md](bench/results/gateway.md), raw figures: [gateway.json](bench/results/gateway.json).`,
+    `Last run: ${m.date.slice(0, 10)}, ${m.mode} mode, commit ${m.commit}, Node ${m.node} on ${m.cpu} (shared, load average ≈ ${m.loadAverageBefore[0]})${env.length > 0 ? `; this gateway with ${env.join(', ')}` : ''}. Full report: [bench/results/gateway.md](bench/results/gateway.md), raw figures: [gateway.json](bench/results/gateway.json).`,
     '',
     ...targetsTable(list),
     '',
