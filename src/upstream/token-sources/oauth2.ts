@@ -103,7 +103,7 @@ export async function withinBodyCap(response: Response, max: number): Promise<Re
     chunks.push(read.value);
   }
   const { status, statusText, headers } = response;
-  return new Response(status === 204 ? null : Buffer.concat(chunks), {
+  return new Response(size === 0 ? null : Buffer.concat(chunks), {
     status,
     statusText,
     headers,
