@@ -113,6 +113,8 @@ const gateway = spawn(
       USERS_API_TOKEN: 'profile',
       VCARD_API_TOKEN: 'profile',
       CURSOR_SECRET: 'profile',
+      // The clients send one identical query: in-flight sharing would spare most upstream calls.
+      UPSTREAM_DEDUPE: 'false',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   },

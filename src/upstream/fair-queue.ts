@@ -34,6 +34,20 @@ export class FairQueue<R, T> {
     return this.running.get(request) ?? 0;
   }
 
+  /**
+   * Takes a slot for a call of `request` at once when nothing waits and the request is under its
+   * share: exactly what `push` would grant, without queueing (the common case, at no cost).
+   */
+  tryTake(request: R): boolean {
+    const running = this.runningFor(request);
+    if (this.where.size > 0 || this.inFlightCount >= this.capacity || running >= this.perRequest) {
+      return false;
+    }
+    this.running.set(request, running + 1);
+    this.inFlightCount++;
+    return true;
+  }
+
   /** Queues `item` (a unique value); returns every item granted as a result, possibly `item`. */
   push(tenant: string, request: R, item: T): T[] {
     if (this.where.has(item)) throw new Error('item already queued');

@@ -34,6 +34,11 @@ export class FairShare<R> {
    * Resolves with the function that gives the slot back (call it exactly once, however the call
    * ends). Rejects with `giveUp()` at `until` (epoch ms), or with the signal's reason on abort.
    */
+  /** The release function when a slot is free right now (nothing waits); else undefined. */
+  tryAcquire(request: R): (() => void) | undefined {
+    return this.queue.tryTake(request) ? this.releaserOf(request) : undefined;
+  }
+
   acquire(
     tenant: string,
     request: R,
@@ -42,12 +47,7 @@ export class FairShare<R> {
     signal?: AbortSignal,
   ): Promise<() => void> {
     return new Promise((resolve, reject) => {
-      let released = false;
-      const release = (): void => {
-        if (released) return;
-        released = true;
-        grantAll(this.queue.release(request));
-      };
+      const release = this.releaserOf(request);
       const waiter: Waiter = {
         grant: () => {
           cleanup();
@@ -74,6 +74,16 @@ export class FairShare<R> {
       signal?.addEventListener('abort', onAbort, { once: true });
       grantAll(this.queue.push(tenant, request, waiter));
     });
+  }
+
+  /** Gives the slot back once, however often it is called. */
+  private releaserOf(request: R): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      grantAll(this.queue.release(request));
+    };
   }
 }
 

@@ -18,15 +18,20 @@ export function fairShare(
   return (next) => async (req, call) => {
     const attempt = req.attempt ?? 1;
     const queuedAt = Date.now();
-    const release = await share
-      .acquire(
-        call.credentialKey,
-        call.request,
-        call.deadline.at,
-        () => new UpstreamError(upstream, { kind: 'timeout' }, undefined, attempt),
-        call.deadline.signal,
-      )
-      .catch(whileWaiting(upstream, call, attempt));
+    // A free slot with nobody waiting is taken at once: no promise, timer or listener.
+    const fast =
+      call.deadline.signal?.aborted === true ? undefined : share.tryAcquire(call.request);
+    const release =
+      fast ??
+      (await share
+        .acquire(
+          call.credentialKey,
+          call.request,
+          call.deadline.at,
+          () => new UpstreamError(upstream, { kind: 'timeout' }, undefined, attempt),
+          call.deadline.signal,
+        )
+        .catch(whileWaiting(upstream, call, attempt)));
     hooks.queued(upstream, Date.now() - queuedAt);
     try {
       return await next(req, call);

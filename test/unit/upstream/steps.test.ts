@@ -1,5 +1,6 @@
 // The retry and auth steps over a scripted transport (no sockets): exact attempt counts against a
 // plain oracle, and the token rules of the auth step.
+import { EventEmitter } from 'node:events';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../../src/errors.js';
@@ -8,6 +9,7 @@ import type { Call } from '../../../src/upstream/call.js';
 import { compose } from '../../../src/upstream/chain.js';
 import type { Reply, Send, UpstreamRequest } from '../../../src/upstream/chain.js';
 import { auth } from '../../../src/upstream/steps/auth.js';
+import { CLIENT_GONE, deadline } from '../../../src/upstream/steps/deadline.js';
 import { retry } from '../../../src/upstream/steps/retry.js';
 import { ApiKeyTokens, staticToken } from '../../../src/upstream/tokens.js';
 
@@ -175,5 +177,33 @@ describe('PerRequest', () => {
     calls.of(b).n++;
     expect(calls.of(a).n).toBe(2);
     expect(calls.of(b).n).toBe(1);
+  });
+});
+
+describe('deadline step', () => {
+  it("a client's hang-up aborts every attempt in flight under it, through one listener on its signal", async () => {
+    // A transport that holds each attempt until its signal aborts.
+    const hold: Send = <T>(req: UpstreamRequest<T>): Promise<Reply<T>> =>
+      new Promise((_resolve, reject) => {
+        req.signal?.addEventListener('abort', () => reject(req.signal?.reason as Error), {
+          once: true,
+        });
+      });
+    const { send } = compose(
+      [{ name: 'deadline', step: deadline('users', { timeoutMs: 60_000 }) }],
+      hold,
+    );
+    const client = new AbortController();
+    const s = new RequestScope('r1', Date.now(), {
+      at: Date.now() + 60_000,
+      signal: client.signal,
+    });
+    const attempts = Array.from({ length: 20 }, () =>
+      send(get(), callOf(s, 'Bearer a')).catch((e: unknown) => e),
+    );
+    expect(EventEmitter.getEventListeners(client.signal, 'abort')).toHaveLength(1);
+    client.abort();
+    // Each attempt's own signal aborted with the reason the transport reads as the client's.
+    expect(await Promise.all(attempts)).toEqual(Array.from({ length: 20 }, () => CLIENT_GONE));
   });
 });
