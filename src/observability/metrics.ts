@@ -198,38 +198,19 @@ export class GatewayMetrics {
     this.graphqlDuration.observe({ operation }, seconds);
   };
 
-  /**
-   * prom-client hashes a label set on every call (sorting its keys); these series are touched for
-   * every upstream attempt, so each label set is looked up once. Bounded: upstream × route template
-   * × status × attempt.
-   */
-  private readonly attemptSeries = new Map<
-    string,
-    {
-      requests: Counter.Internal;
-      duration: Histogram.Internal<'upstream' | 'route'>;
-    }
-  >();
-  private readonly queueWaitSeries = new Map<string, Histogram.Internal<'upstream'>>();
-
   readonly upstreamAttempt = (event: AttemptEvent): void => {
-    const { upstream, route, status, attempt } = event;
-    const key = `${upstream} ${route} ${status} ${attempt}`;
-    let series = this.attemptSeries.get(key);
-    if (series === undefined) {
-      series = {
-        requests: this.upstreamRequests.labels({
-          upstream,
-          status: String(status),
-          retry: String(attempt - 1),
-        }),
-        duration: this.upstreamDuration.labels({ upstream, route }),
-      };
-      this.attemptSeries.set(key, series);
-    }
-    series.requests.inc();
+    this.upstreamRequests.inc({
+      upstream: event.upstream,
+      status: String(event.status),
+      retry: String(event.attempt - 1),
+    });
     // A refusal by the open circuit sent nothing: its zero duration would only skew the histogram.
-    if (status !== 'circuit-open') series.duration.observe(event.durationMs / 1000);
+    if (event.status !== 'circuit-open') {
+      this.upstreamDuration.observe(
+        { upstream: event.upstream, route: event.route },
+        event.durationMs / 1000,
+      );
+    }
   };
 
   readonly loaderBatch = (loader: string, size: number): void => {
@@ -250,14 +231,8 @@ export class GatewayMetrics {
         { upstream, outcome: refused ? 'refused' : 'waited' },
         waitedMs / 1000,
       ),
-    queued: (upstream: string, ms: number): void => {
-      let series = this.queueWaitSeries.get(upstream);
-      if (series === undefined) {
-        series = this.queueWait.labels({ upstream });
-        this.queueWaitSeries.set(upstream, series);
-      }
-      series.observe(ms / 1000);
-    },
+    queued: (upstream: string, ms: number): void =>
+      void this.queueWait.observe({ upstream }, ms / 1000),
     budgetWaited: (upstream: string, ms: number): void =>
       void this.budgetWait.observe({ upstream }, ms / 1000),
     budgetRefused: (upstream: string): void => void this.budgetRefused.inc({ upstream }),
