@@ -30,15 +30,15 @@ export class FairShare<R> {
     return this.queue.inFlight;
   }
 
-  /**
-   * Resolves with the function that gives the slot back (call it exactly once, however the call
-   * ends). Rejects with `giveUp()` at `until` (epoch ms), or with the signal's reason on abort.
-   */
   /** The release function when a slot is free right now (nothing waits); else undefined. */
   tryAcquire(request: R): (() => void) | undefined {
     return this.queue.tryTake(request) ? this.releaserOf(request) : undefined;
   }
 
+  /**
+   * Resolves with the function that gives the slot back (call it exactly once, however the call
+   * ends). Rejects with `giveUp()` at `until` (epoch ms), or with the signal's reason on abort.
+   */
   acquire(
     tenant: string,
     request: R,
