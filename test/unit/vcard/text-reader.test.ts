@@ -144,6 +144,22 @@ const versionLine = fc.constantFrom(
   ['item1.VERSION:4.0'],
 );
 
+/**
+ * A line (unfolded) whose first `=` after its `;` comes after its first `:`, with a backslash after
+ * that colon: where the oracle's backslash rewriting changes what ical.js reads (see the test).
+ */
+function paramsPastColonWithBackslash(text: string): boolean {
+  return text
+    .replace(/\r?\n[ \t]/g, '')
+    .split(/\r?\n/)
+    .some((line) => {
+      const semicolon = line.indexOf(';');
+      const colon = line.indexOf(':');
+      if (semicolon === -1 || colon === -1 || semicolon > colon) return false;
+      return line.indexOf('=', semicolon) > colon && line.includes('\\', colon);
+    });
+}
+
 const hostileCard = fc
   .record({
     version: versionLine,
@@ -201,9 +217,23 @@ describe('readVCard against ical.js (the oracle)', () => {
   it('reads hostile and half-broken cards as ical.js does (or refuses the same ones)', () => {
     fc.assert(
       fc.property(hostileCard, (text) => {
+        fc.pre(!paramsPastColonWithBackslash(text));
         expect(reader(text)).toEqual(oracle(text));
       }),
       { numRuns: RUNS * 5 },
     );
+  });
+
+  // The one known divergence, found by the property above (once in about 30,000 generated cards): in
+  // `FN;:="\\\,:"` the first `=` after `;` lies past the first `:`, so ical.js reads `:` as a
+  // parameter name and the rest as a quoted parameter value. On the raw line ical.js then finds no
+  // colon after that value and refuses the line, as the reader does. The oracle first rewrites
+  // backslash pairs after the first colon (its workaround for ical.js's escapes), which shortens
+  // that "parameter" and moves ical.js's colon search inside it: it read the name `"`.
+  it('refuses a line whose parameters run past its first colon, as ical.js does on the raw line', () => {
+    const text = 'BEGIN:VCARD\r\nFN;:="\\\\\\,:"\r\nVERSION:3.0\r\nEND:VCARD\r\n';
+    expect(paramsPastColonWithBackslash(text)).toBe(true);
+    expect(reader(text)).toBe('not a vCard');
+    expect(oracle(text)).toMatchObject({ formattedName: '"' });
   });
 });
