@@ -27,18 +27,20 @@ describe('RateBudget', () => {
     });
     // 20/s locally: interval 50 ms, burst 1. The first call goes at once (the clock may tick
     // over a millisecond on the way: waited counts real time).
+    const first = Date.now();
     expect(await budget.take(Date.now() + 1_000)).toBeLessThan(10);
     const refused = await budget.take(Date.now() + 10).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(UpstreamError);
     if (!(refused instanceof UpstreamError)) return;
     expect(codeOf(refused)).toBe('UPSTREAM_ERROR');
     expect(refused.message).toContain('USERS_API_RATE_LIMIT=40/s');
-    const started = Date.now();
     const waited = await budget.take(Date.now() + 1_000);
-    expect(waited).toBeGreaterThan(40);
-    // Its slot, not a whole second (a loaded machine may add a re-reservation or two).
-    expect(waited).toBeLessThan(500);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+    expect(waited).toBeGreaterThan(0);
+    // The next slot: 50 ms after the first call, whatever time the steps between took (a loaded
+    // machine stalls them), and not a whole second (nor a re-reservation or two too many).
+    const sinceFirst = Date.now() - first;
+    expect(sinceFirst).toBeGreaterThanOrEqual(48);
+    expect(sinceFirst).toBeLessThan(500);
   });
 
   it('asks Redis once per call, falls back once when it fails, and says when it is back', async () => {
@@ -118,7 +120,9 @@ describe('RateBudget', () => {
       status: 'ready',
       async evalsha() {
         // The command reaches Redis `delayToRedis` ms after it was sent; the reply comes back at once.
-        await sleep(delayToRedis);
+        // With no delay there is no timer at all: the round trip is a few microtasks, so the first
+        // reading places Redis's clock on ours to within a millisecond even on a loaded machine.
+        if (delayToRedis > 0) await sleep(delayToRedis);
         redisNow = Date.now();
         return [1, '50000', String(redisNow * 1000)];
       },
