@@ -11,6 +11,7 @@ import { usersWithVcardFormat } from '../../sandbox/index.js';
 import type { Fault } from '../../sandbox/index.js';
 import { startHarness } from '../support/harness.js';
 import type { GraphQLResponse, Harness } from '../support/harness.js';
+import { until } from '../support/until.js';
 
 const TIMEOUT_MS = 300;
 const MAX_BODY_BYTES = 64 * 1024;
@@ -384,11 +385,3 @@ describe('the same faults over a real HTTP server', () => {
     expect(sh.gateway.services.breakers.users.state).toBe('closed');
   });
 });
-
-async function until(predicate: () => boolean, timeoutMs = 2000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -1,10 +1,10 @@
 // Clients hanging up mid-query over a real socket: their aborted upstream calls say nothing about
 // the upstream's health, so the circuit stays closed and the next caller is served.
 import { request as httpRequest } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Harness } from '../support/harness.js';
 import { listenOnLoopback, startHarness } from '../support/harness.js';
+import { until } from '../support/until.js';
 
 let h: Harness;
 let server: Awaited<ReturnType<typeof listenOnLoopback>>;
@@ -41,14 +41,6 @@ function send(): () => void {
   req.on('error', () => undefined);
   req.end(body);
   return () => req.destroy();
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const end = Date.now() + 10_000;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 it('six clients hanging up leave the circuit closed; the next query is answered', async () => {

@@ -3,6 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '../../../sandbox/index.js';
 import type { Sandbox } from '../../../sandbox/index.js';
+import { until } from '../../support/until.js';
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -18,15 +19,6 @@ afterEach(() => {
 
 const list = (query = '', signal?: AbortSignal) =>
   fetch(`${sandbox.users.url}/accounts/1001/users${query}`, signal ? { signal } : {});
-
-/** Resolves once `predicate` holds (the server sees a client's disconnect a moment later). */
-async function until(predicate: () => boolean, timeoutMs = 1000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('status faults', () => {
   it('answer the status with Retry-After and the upstream error shape, then the real answer', async () => {
