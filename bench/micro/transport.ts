@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'undici';
 import { RequestScope, callOf } from '../../src/upstream/call.js';
+import { AttemptStop } from '../../src/upstream/chain.js';
 import type { UpstreamRequest } from '../../src/upstream/chain.js';
 import { transport } from '../../src/upstream/steps/transport.js';
 
@@ -46,9 +47,12 @@ if (process.argv[2] === 'server') {
   const call = callOf(new RequestScope('r', Date.now(), { at: Infinity }), 'x');
   const ours = transport('vcard', { baseUrl: origin, maxConcurrency: CLIENTS, maxBodyBytes: 1e6 });
   const pool = new Pool(origin, { connections: CLIENTS, pipelining: 1 });
-  const contenders: Record<string, (signal: AbortSignal) => Promise<unknown>> = {
-    'dispatch handler (ours)': (signal) => ours.send({ ...request, signal }, call),
-    'pool.request + for await': async (signal) => {
+  // Each attempt has its own stop, as the deadline step gives it: ours an AttemptStop, the
+  // previous transport an AbortController's signal.
+  const contenders: Record<string, () => Promise<unknown>> = {
+    'dispatch handler (ours)': () => ours.send({ ...request, stop: new AttemptStop() }, call),
+    'pool.request + for await': async () => {
+      const signal = new AbortController().signal;
       const res = await pool.request({
         method: 'GET',
         path: '/doc',
@@ -66,13 +70,12 @@ if (process.argv[2] === 'server') {
   };
 
   /** CPU µs of this process per call, `calls` calls from 16 concurrent clients. */
-  async function round(send: (signal: AbortSignal) => Promise<unknown>, calls: number) {
+  async function round(send: () => Promise<unknown>, calls: number) {
     const before = process.cpuUsage();
     let started = 0;
     await Promise.all(
       Array.from({ length: CLIENTS }, async () => {
-        // Each attempt has its own signal, as the deadline step gives it.
-        while (started++ < calls) await send(new AbortController().signal);
+        while (started++ < calls) await send();
       }),
     );
     const used = process.cpuUsage(before);

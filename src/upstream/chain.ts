@@ -43,8 +43,45 @@ export interface UpstreamRequest<T> {
   readonly cache?: CacheDirective<T>;
   /** Set by the retry step: 1 for the first attempt. */
   readonly attempt?: number;
-  /** Set by the deadline step: aborts this attempt (its timeout, or the client went away). */
-  readonly signal?: AbortSignal;
+  /** Set by the deadline step: stops this attempt (its timeout, or the client went away). */
+  readonly stop?: AttemptStop;
+}
+
+/** What an attempt's stop tells: the transport, which then drops the call. */
+export interface StopListener {
+  onStop(): void;
+}
+
+/**
+ * An attempt's abort, as small as it can be: stopped once with a reason, heard by one listener.
+ * Not an AbortController: Node 20 spends microseconds making one (its signal is an EventTarget),
+ * and every upstream attempt has one.
+ */
+export class AttemptStop {
+  private stoppedWith: { reason: unknown } | undefined;
+  private listener: StopListener | undefined;
+
+  get stopped(): boolean {
+    return this.stoppedWith !== undefined;
+  }
+
+  /** Why it was stopped (undefined while it was not). */
+  get reason(): unknown {
+    return this.stoppedWith?.reason;
+  }
+
+  stop(reason: unknown): void {
+    if (this.stoppedWith !== undefined) return;
+    this.stoppedWith = { reason };
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.onStop();
+  }
+
+  /** The one listener (a later one replaces it); `undefined` removes it. */
+  listen(listener: StopListener | undefined): void {
+    this.listener = listener;
+  }
 }
 
 interface ReplyBase {

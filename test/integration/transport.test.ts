@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UpstreamError } from '../../src/errors.js';
 import { RequestScope, callOf } from '../../src/upstream/call.js';
+import { AttemptStop } from '../../src/upstream/chain.js';
 import type { UpstreamRequest } from '../../src/upstream/chain.js';
 import { transport } from '../../src/upstream/steps/transport.js';
 import { until } from '../support/until.js';
@@ -34,13 +35,13 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const get = (path: string, signal?: AbortSignal): UpstreamRequest<string> => ({
+const get = (path: string, stop?: AttemptStop): UpstreamRequest<string> => ({
   method: 'GET',
   path,
   route: path,
   headers: { accept: 'text/plain' },
   decode: (response) => `${response.contentType}|${response.body}`,
-  ...(signal ? { signal } : {}),
+  ...(stop ? { stop } : {}),
 });
 const call = () => callOf(new RequestScope('r1', Date.now(), { at: Date.now() + 5_000 }), 'x');
 
@@ -94,18 +95,18 @@ describe('transport', () => {
       res.end('late');
     });
     const wire = transport('users', { baseUrl, maxConcurrency: 1, maxBodyBytes: 1_000 });
-    const holder = new AbortController();
-    const holding = wire.send(get('/hang', holder.signal), call()).catch((e: unknown) => e);
+    const holder = new AttemptStop();
+    const holding = wire.send(get('/hang', holder), call()).catch((e: unknown) => e);
     await until(() => hung === 1);
-    const waiting = new AbortController();
-    const queued = wire.send(get('/queued', waiting.signal), call());
+    const waiting = new AttemptStop();
+    const queued = wire.send(get('/queued', waiting), call());
     const abortedAt = Date.now();
-    waiting.abort();
+    waiting.stop('test');
     await expect(queued).rejects.toMatchObject({ failure: { kind: 'timeout' } });
     expect(Date.now() - abortedAt).toBeLessThan(1_000);
     // The connection is still held by the hung call: the aborted one has not gone out.
     expect(queuedArrived).toBe(false);
-    holder.abort();
+    holder.stop('test');
     expect(await holding).toMatchObject({ failure: { kind: 'timeout' } });
     // Once the connection is free the aborted call is dropped, not sent.
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -120,10 +121,10 @@ describe('transport', () => {
     });
     const before = closedEarly;
     const wire = transport('users', { baseUrl, maxConcurrency: 1, maxBodyBytes: 1_000 });
-    const attempt = new AbortController();
-    const pending = wire.send(get('/half', attempt.signal), call());
+    const attempt = new AttemptStop();
+    const pending = wire.send(get('/half', attempt), call());
     await until(() => open.size === 1);
-    attempt.abort();
+    attempt.stop('test');
     await expect(pending).rejects.toMatchObject({ failure: { kind: 'timeout' } });
     await until(() => closedEarly === before + 1);
     await wire.close();

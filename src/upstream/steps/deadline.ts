@@ -2,15 +2,17 @@
 // gets min(UPSTREAM_TIMEOUT_MS, time left before the request's deadline); with no time left it
 // fails at once without sending anything.
 //
-// One AbortController and one plain timer per attempt (and one listener per caller), and no
+// One AttemptStop and one plain timer per attempt (and one listener per caller), and no
 // AbortSignal.timeout() or AbortSignal.any(): besides costing more, those hold their sources weakly
 // on Node 20 (the timer holds the timeout signal weakly, any() holds its sources weakly), so a
 // timeout signal that nothing else refers to can be collected and never fire (nodejs/node#57736).
 // The soak (bench/soak.ts) saw exactly that: hung upstream calls that outlived
-// UPSTREAM_TIMEOUT_MS. Here the timer's own argument is the controller, so the timer keeps it
-// alive until it fires or is cleared.
+// UPSTREAM_TIMEOUT_MS. Here the timer's own argument is the stop, so the timer keeps it alive
+// until it fires or is cleared. (Not an AbortController either: on Node 20 making one costs more
+// than the rest of this step.)
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamName } from '../../errors.js';
+import { AttemptStop } from '../chain.js';
 import type { Step } from '../chain.js';
 
 /** The abort reason when the GraphQL client went away (the transport tells it from a timeout). */
@@ -22,8 +24,8 @@ export interface DeadlineOptions {
   timeoutMs: number;
 }
 
-function timeUp(controller: AbortController): void {
-  controller.abort(TIMED_OUT);
+function timeUp(stop: AttemptStop): void {
+  stop.stop(TIMED_OUT);
 }
 
 export function deadline(upstream: UpstreamName, options: DeadlineOptions): Step {
@@ -35,15 +37,15 @@ export function deadline(upstream: UpstreamName, options: DeadlineOptions): Step
       throw new UpstreamError(upstream, { kind: 'timeout', clientGone: true }, undefined, attempt);
     }
     if (remaining <= 0) throw new UpstreamError(upstream, { kind: 'timeout' }, undefined, attempt);
-    const controller = new AbortController();
-    const timer = setTimeout(timeUp, Math.min(options.timeoutMs, remaining), controller);
+    const stop = new AttemptStop();
+    const timer = setTimeout(timeUp, Math.min(options.timeoutMs, remaining), stop);
     const attempts = client && attemptsUnder(client);
-    attempts?.add(controller);
+    attempts?.add(stop);
     try {
-      return await next({ ...req, signal: controller.signal }, call);
+      return await next({ ...req, stop }, call);
     } finally {
       clearTimeout(timer);
-      attempts?.delete(controller);
+      attempts?.delete(stop);
     }
   };
 }
@@ -53,16 +55,16 @@ export function deadline(upstream: UpstreamName, options: DeadlineOptions): Step
  * listener per attempt cost an add and a remove that walk the signal's whole listener list (a
  * request with 50 calls in flight has 50), a few percent of a Q2's CPU.
  */
-const attemptsByCaller = new WeakMap<AbortSignal, Set<AbortController>>();
+const attemptsByCaller = new WeakMap<AbortSignal, Set<AttemptStop>>();
 
-function attemptsUnder(client: AbortSignal): Set<AbortController> {
+function attemptsUnder(client: AbortSignal): Set<AttemptStop> {
   let attempts = attemptsByCaller.get(client);
   if (attempts === undefined) {
-    const created = new Set<AbortController>();
+    const created = new Set<AttemptStop>();
     client.addEventListener(
       'abort',
       () => {
-        for (const controller of created) controller.abort(CLIENT_GONE);
+        for (const stop of created) stop.stop(CLIENT_GONE);
         created.clear();
       },
       { once: true },

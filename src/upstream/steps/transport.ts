@@ -6,7 +6,14 @@ import { Pool, errors as undiciErrors } from 'undici';
 import type { Dispatcher } from 'undici';
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamName } from '../../errors.js';
-import type { Reply, ResponseHeaders, Send, UpstreamRequest } from '../chain.js';
+import type {
+  AttemptStop,
+  Reply,
+  ResponseHeaders,
+  Send,
+  StopListener,
+  UpstreamRequest,
+} from '../chain.js';
 import { headerValue, queryString } from '../chain.js';
 import type { Call } from '../call.js';
 import { CLIENT_GONE } from './deadline.js';
@@ -44,7 +51,7 @@ export function transport(upstream: UpstreamName, options: TransportOptions): Tr
 
   async function send<T>(req: UpstreamRequest<T>, _call: Call): Promise<Reply<T>> {
     const attempt = req.attempt ?? 1;
-    const signal = req.signal;
+    const stop = req.stop;
     let res: Exchanged;
     try {
       res = await exchange(
@@ -55,7 +62,7 @@ export function transport(upstream: UpstreamName, options: TransportOptions): Tr
           headers: req.headers,
           body: req.body ?? null,
         },
-        signal,
+        stop,
         options.maxBodyBytes,
       );
     } catch (error) {
@@ -67,7 +74,7 @@ export function transport(upstream: UpstreamName, options: TransportOptions): Tr
           attempt,
         );
       }
-      throw failure(upstream, error, signal, attempt);
+      throw failure(upstream, error, stop, attempt);
     }
     const { status, headers, body } = res;
     const requestId = headerValue(headers['x-request-id']);
@@ -91,11 +98,11 @@ export function transport(upstream: UpstreamName, options: TransportOptions): Tr
 function failure(
   upstream: UpstreamName,
   error: unknown,
-  signal: AbortSignal | undefined,
+  stop: AttemptStop | undefined,
   attempt: number,
 ): UpstreamError {
-  if (signal?.aborted) {
-    const clientGone = signal.reason === CLIENT_GONE;
+  if (stop?.stopped === true) {
+    const clientGone = stop.reason === CLIENT_GONE;
     return new UpstreamError(
       upstream,
       clientGone ? { kind: 'timeout', clientGone } : { kind: 'timeout' },
@@ -133,42 +140,43 @@ interface Exchanged {
  * One request on the pool, its answer gathered as it arrives, at most `maxBytes` of it. The
  * handler is undici's own dispatch interface: `pool.request` would wrap each answer in a Readable
  * stream read through an async iterator, a cost per upstream call that this gateway pays 51 times
- * in a Q2. Rejects with undici's error, a BodyTooLargeError, or (the attempt's signal aborted) an
+ * in a Q2. Rejects with undici's error, a BodyTooLargeError, or (the attempt was stopped) an
  * Aborted, at once even while the request still waits for a connection.
  */
 function exchange(
   pool: Pool,
   options: Dispatcher.DispatchOptions,
-  signal: AbortSignal | undefined,
+  stop: AttemptStop | undefined,
   maxBytes: number,
 ): Promise<Exchanged> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
+    if (stop?.stopped === true) {
       reject(new Aborted());
       return;
     }
-    pool.dispatch(options, new Exchange(resolve, reject, signal, maxBytes));
+    pool.dispatch(options, new Exchange(resolve, reject, stop, maxBytes));
   });
 }
 
-class Exchange implements Dispatcher.DispatchHandler {
+class Exchange implements Dispatcher.DispatchHandler, StopListener {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
   private headers: ResponseHeaders = {};
   private readonly chunks: Buffer[] = [];
   private size = 0;
   private settled = false;
-  private readonly onAbort = (): void => {
-    this.fail(new Aborted());
-  };
 
   constructor(
     private readonly resolve: (value: Exchanged) => void,
     private readonly reject: (error: unknown) => void,
-    private readonly signal: AbortSignal | undefined,
+    private readonly stop: AttemptStop | undefined,
     private readonly maxBytes: number,
   ) {
-    signal?.addEventListener('abort', this.onAbort, { once: true });
+    stop?.listen(this);
+  }
+
+  onStop(): void {
+    this.fail(new Aborted());
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -220,7 +228,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   private settle(): void {
     this.settled = true;
-    this.signal?.removeEventListener('abort', this.onAbort);
+    this.stop?.listen(undefined);
   }
 }
 

@@ -182,12 +182,11 @@ describe('PerRequest', () => {
 
 describe('deadline step', () => {
   it("a client's hang-up aborts every attempt in flight under it, through one listener on its signal", async () => {
-    // A transport that holds each attempt until its signal aborts.
+    // A transport that holds each attempt until it is stopped.
     const hold: Send = <T>(req: UpstreamRequest<T>): Promise<Reply<T>> =>
       new Promise((_resolve, reject) => {
-        req.signal?.addEventListener('abort', () => reject(req.signal?.reason as Error), {
-          once: true,
-        });
+        const stop = req.stop;
+        stop?.listen({ onStop: () => reject(stop.reason as Error) });
       });
     const { send } = compose(
       [{ name: 'deadline', step: deadline('users', { timeoutMs: 60_000 }) }],
@@ -203,7 +202,7 @@ describe('deadline step', () => {
     );
     expect(EventEmitter.getEventListeners(client.signal, 'abort')).toHaveLength(1);
     client.abort();
-    // Each attempt's own signal aborted with the reason the transport reads as the client's.
+    // Each attempt stopped with the reason the transport reads as the client's.
     expect(await Promise.all(attempts)).toEqual(Array.from({ length: 20 }, () => CLIENT_GONE));
   });
 });
