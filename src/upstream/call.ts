@@ -1,12 +1,13 @@
 // What every upstream call carries from the GraphQL request: the `call` argument of every step.
 import { createHash } from 'node:crypto';
+import type { CallerSignal } from './caller-signal.js';
 
 /** Absolute time by which a GraphQL HTTP request must be done, shared by all its upstream calls. */
 export interface Deadline {
   /** Epoch ms: the request's arrival plus REQUEST_DEADLINE_MS. */
   at: number;
   /** Aborts when the client goes away (not at `at`: each attempt arms its own timer). */
-  signal?: AbortSignal;
+  signal?: CallerSignal;
 }
 
 /**

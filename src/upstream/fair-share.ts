@@ -2,6 +2,7 @@
 // pool's own first-come-first-served queue (the pool has exactly `capacity` connections, so it never
 // queues). The order is FairQueue's: round-robin across credentials, then across requests.
 
+import type { CallerSignal } from './caller-signal.js';
 import { FairQueue } from './fair-queue.js';
 
 interface Waiter {
@@ -44,7 +45,7 @@ export class FairShare<R> {
     request: R,
     until: number,
     giveUp: () => Error,
-    signal?: AbortSignal,
+    signal?: CallerSignal,
   ): Promise<() => void> {
     return new Promise((resolve, reject) => {
       const release = this.releaserOf(request);

@@ -5,6 +5,8 @@
 // share slot and rate budget are already spent, its key includes every header (our traceparent
 // differs per call), and the first caller's abort cancels the shared call for everyone. Here the
 // shared call is aborted only when every caller waiting for it has gone.
+import { SharedCallSignal, watchersOf } from './caller-signal.js';
+import type { CallerSignal, CallerWatcher } from './caller-signal.js';
 
 export interface Joined<T> {
   result: Promise<T>;
@@ -15,7 +17,7 @@ export interface Joined<T> {
 interface Flight<T> {
   result: Promise<T>;
   waiting: number;
-  controller: AbortController;
+  signal: SharedCallSignal;
   /** When the call gives up (the first caller's deadline, epoch ms). */
   until: number;
 }
@@ -38,60 +40,89 @@ export class InflightCalls<T> {
    */
   join(
     key: string,
-    signal: AbortSignal | undefined,
-    start: (signal: AbortSignal) => Promise<T>,
+    signal: CallerSignal | undefined,
+    start: (signal: CallerSignal) => Promise<T>,
     until = Infinity,
   ): Joined<T> {
     let flight = this.flights.get(key);
     if (flight !== undefined && !worthJoining(flight.until, until, Date.now())) flight = undefined;
     const shared = flight !== undefined;
     if (flight === undefined) {
-      const controller = new AbortController();
-      const result = start(controller.signal).finally(() => {
+      const callSignal = new SharedCallSignal();
+      const result = start(callSignal).finally(() => {
         if (this.flights.get(key) === created) this.flights.delete(key);
       });
       // Callers that all left must not surface an unhandled rejection.
       result.catch(() => undefined);
-      const created: Flight<T> = { result, waiting: 0, controller, until };
+      const created: Flight<T> = { result, waiting: 0, signal: callSignal, until };
       flight = created;
       this.flights.set(key, created);
     }
-    return { result: this.follow(key, flight, signal), shared };
+    flight.waiting++;
+    if (signal === undefined) {
+      const joined = flight;
+      return { result: flight.result.finally(() => joined.waiting--), shared };
+    }
+    if (signal.aborted) {
+      flight.waiting--;
+      this.abandoned(key, flight, signal.reason);
+      return { result: Promise.reject(signal.reason), shared };
+    }
+    return { result: new Follower(this, key, flight, signal).result, shared };
   }
 
-  private follow(key: string, flight: Flight<T>, signal: AbortSignal | undefined): Promise<T> {
-    flight.waiting++;
-    if (signal === undefined) return flight.result.finally(() => flight.waiting--);
-    return new Promise<T>((resolve, reject) => {
-      const leave = (): void => {
-        signal.removeEventListener('abort', onAbort);
-        flight.waiting--;
-      };
-      const onAbort = (): void => {
-        leave();
-        reject(signal.reason);
-        if (flight.waiting === 0) {
-          // Nobody wants the answer any more; a new caller starts afresh rather than join a corpse.
-          if (this.flights.get(key) === flight) this.flights.delete(key);
-          flight.controller.abort(signal.reason);
-        }
-      };
-      if (signal.aborted) {
-        onAbort();
-        return;
-      }
-      signal.addEventListener('abort', onAbort, { once: true });
-      flight.result.then(
-        (value) => {
-          leave();
-          resolve(value);
-        },
-        (error: unknown) => {
-          leave();
-          reject(error);
-        },
-      );
+  /** A caller left before the answer: when it was the last, nobody wants the call any more. */
+  abandoned(key: string, flight: Flight<T>, reason: unknown): void {
+    if (flight.waiting > 0) return;
+    // A new caller starts afresh rather than join a corpse.
+    if (this.flights.get(key) === flight) this.flights.delete(key);
+    flight.signal.abort(reason);
+  }
+}
+
+/** One caller of a flight: settles with the flight, or rejects at once when the caller leaves. */
+class Follower<T> implements CallerWatcher {
+  readonly result: Promise<T>;
+  private resolve!: (value: T) => void;
+  private reject!: (error: unknown) => void;
+  private settled = false;
+  private readonly watchers: Set<CallerWatcher>;
+
+  constructor(
+    private readonly calls: InflightCalls<T>,
+    private readonly key: string,
+    private readonly flight: Flight<T>,
+    signal: CallerSignal,
+  ) {
+    this.result = new Promise<T>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
     });
+    this.watchers = watchersOf(signal);
+    this.watchers.add(this);
+    flight.result.then(
+      (value) => {
+        if (this.end()) this.resolve(value);
+      },
+      (error: unknown) => {
+        if (this.end()) this.reject(error);
+      },
+    );
+  }
+
+  callerGone(reason: unknown): void {
+    if (!this.end()) return;
+    this.reject(reason);
+    this.calls.abandoned(this.key, this.flight, reason);
+  }
+
+  /** True the first time: the caller stops waiting for the flight. */
+  private end(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.watchers.delete(this);
+    this.flight.waiting--;
+    return true;
   }
 }
 

@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { UpstreamName } from '../errors.js';
 import { UpstreamError } from '../errors.js';
+import type { CallerSignal } from './caller-signal.js';
 import { LocalGcra, limitOf } from './gcra.js';
 import { wait } from './wait.js';
 
@@ -113,7 +114,7 @@ export class RateBudget {
    * Resolves when the call may be sent. Throws UpstreamError (`rate-budget`) when the budget has no
    * room before `until` (epoch ms); rejects with the signal's reason when the caller leaves.
    */
-  async take(until: number, signal?: AbortSignal): Promise<number> {
+  async take(until: number, signal?: CallerSignal): Promise<number> {
     const now = this.options.now ?? Date.now;
     const { upstream, events } = this.options;
     const lateToleranceMs = this.options.lateToleranceMs ?? DEFAULT_LATE_TOLERANCE_MS;

@@ -1,5 +1,7 @@
 // A wait that ends early, rejecting with the signal's reason, when the caller goes away.
-export function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+import type { CallerSignal } from './caller-signal.js';
+
+export function wait(ms: number, signal: CallerSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(signal.reason);

@@ -12,6 +12,8 @@
 // than the rest of this step.)
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamName } from '../../errors.js';
+import { watchersOf } from '../caller-signal.js';
+import type { CallerWatcher } from '../caller-signal.js';
 import { AttemptStop } from '../chain.js';
 import type { Step } from '../chain.js';
 
@@ -28,6 +30,13 @@ function timeUp(stop: AttemptStop): void {
   stop.stop(TIMED_OUT);
 }
 
+/** An attempt's stop that its caller going away stops too. */
+class Attempt extends AttemptStop implements CallerWatcher {
+  callerGone(): void {
+    this.stop(CLIENT_GONE);
+  }
+}
+
 export function deadline(upstream: UpstreamName, options: DeadlineOptions): Step {
   return (next) => async (req, call) => {
     const attempt = req.attempt ?? 1;
@@ -37,9 +46,10 @@ export function deadline(upstream: UpstreamName, options: DeadlineOptions): Step
       throw new UpstreamError(upstream, { kind: 'timeout', clientGone: true }, undefined, attempt);
     }
     if (remaining <= 0) throw new UpstreamError(upstream, { kind: 'timeout' }, undefined, attempt);
-    const stop = new AttemptStop();
+    const stop = new Attempt();
     const timer = setTimeout(timeUp, Math.min(options.timeoutMs, remaining), stop);
-    const attempts = client && attemptsUnder(client);
+    // Every attempt under one caller is stopped through one listener on its signal.
+    const attempts = client && watchersOf(client);
     attempts?.add(stop);
     try {
       return await next({ ...req, stop }, call);
@@ -48,29 +58,4 @@ export function deadline(upstream: UpstreamName, options: DeadlineOptions): Step
       attempts?.delete(stop);
     }
   };
-}
-
-/**
- * The attempts in flight under a caller's signal, aborted together by one listener on it. A
- * listener per attempt cost an add and a remove that walk the signal's whole listener list (a
- * request with 50 calls in flight has 50), a few percent of a Q2's CPU.
- */
-const attemptsByCaller = new WeakMap<AbortSignal, Set<AttemptStop>>();
-
-function attemptsUnder(client: AbortSignal): Set<AttemptStop> {
-  let attempts = attemptsByCaller.get(client);
-  if (attempts === undefined) {
-    const created = new Set<AttemptStop>();
-    client.addEventListener(
-      'abort',
-      () => {
-        for (const stop of created) stop.stop(CLIENT_GONE);
-        created.clear();
-      },
-      { once: true },
-    );
-    attemptsByCaller.set(client, created);
-    attempts = created;
-  }
-  return attempts;
 }

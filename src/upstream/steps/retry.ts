@@ -4,6 +4,7 @@
 // goes down the rest of the chain again, so it is observed, timed and counted by the breaker.
 import { UpstreamError } from '../../errors.js';
 import type { Step } from '../chain.js';
+import type { CallerSignal } from '../caller-signal.js';
 import { headerValue } from '../chain.js';
 
 export interface RetryOptions {
@@ -62,7 +63,7 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+function sleep(ms: number, signal: CallerSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(done, ms);
     function done(): void {

@@ -4,6 +4,7 @@
 // the fetch goes on for the callers that come next, so one hurried client cannot waste a token.
 import { UpstreamError } from '../../errors.js';
 import type { UpstreamName } from '../../errors.js';
+import type { CallerSignal } from '../caller-signal.js';
 import type { TokenSource } from '../tokens.js';
 
 /** What an issuer hands out. */
@@ -27,7 +28,7 @@ export type FetchToken = (context: FetchContext) => Promise<IssuedToken>;
 export interface Caller {
   readonly requestId: string;
   /** The request's deadline (epoch ms) and its client's signal; the fetch obeys neither. */
-  readonly deadline: { readonly at: number; readonly signal?: AbortSignal | undefined };
+  readonly deadline: { readonly at: number; readonly signal?: CallerSignal | undefined };
 }
 
 export interface TokenCacheOptions {

@@ -1,4 +1,7 @@
+import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
+import { SharedCallSignal, watchersOf } from '../../../src/upstream/caller-signal.js';
+import type { CallerSignal } from '../../../src/upstream/caller-signal.js';
 import { InflightCalls } from '../../../src/upstream/inflight.js';
 
 function deferred<T>() {
@@ -44,7 +47,7 @@ describe('InflightCalls', () => {
   it("one caller leaving neither aborts the shared call nor fails the others; the last one's leaving does", async () => {
     const calls = new InflightCalls<string>();
     const d = deferred<string>();
-    let sharedSignal: AbortSignal | undefined;
+    let sharedSignal: CallerSignal | undefined;
     const first = new AbortController();
     const second = new AbortController();
     const a = calls.join('k', first.signal, (s) => {
@@ -85,5 +88,53 @@ describe('InflightCalls', () => {
       'fresh',
     ]);
     expect(calls.size).toBe(0);
+  });
+
+  it('many calls under one caller listen on its signal once, and all leave when it aborts', async () => {
+    const calls = new InflightCalls<string>();
+    const client = new AbortController();
+    const pending = deferred<string>();
+    const shared: CallerSignal[] = [];
+    const joined = Array.from({ length: 50 }, (_, i) =>
+      calls.join(`k${String(i)}`, client.signal, (s) => {
+        shared.push(s);
+        return pending.promise;
+      }),
+    );
+    expect(EventEmitter.getEventListeners(client.signal, 'abort')).toHaveLength(1);
+    client.abort(new Error('client gone'));
+    for (const j of joined) await expect(j.result).rejects.toThrow('client gone');
+    expect(shared.map((s) => s.aborted)).toEqual(Array.from({ length: 50 }, () => true));
+    expect(calls.size).toBe(0);
+  });
+
+  it('a caller that is answered stops watching its signal', async () => {
+    const calls = new InflightCalls<string>();
+    const client = new AbortController();
+    const a = calls.join('a', client.signal, () => Promise.resolve('a'));
+    const b = calls.join('b', client.signal, () => Promise.reject(new Error('b failed')));
+    expect(await a.result).toBe('a');
+    await expect(b.result).rejects.toThrow('b failed');
+    expect(watchersOf(client.signal).size).toBe(0);
+    // Aborting afterwards neither rejects anything nor aborts a finished call.
+    client.abort(new Error('late'));
+    expect(calls.size).toBe(0);
+  });
+});
+
+describe('SharedCallSignal', () => {
+  it('aborts once, with its reason, calling the listeners still added then', () => {
+    const signal = new SharedCallSignal();
+    const heard: string[] = [];
+    const kept = () => heard.push('kept');
+    const removed = () => heard.push('removed');
+    signal.addEventListener('abort', kept);
+    signal.addEventListener('abort', removed);
+    signal.removeEventListener('abort', removed);
+    expect([signal.aborted, signal.reason]).toEqual([false, undefined]);
+    signal.abort('first');
+    signal.abort('second');
+    expect([signal.aborted, signal.reason]).toEqual([true, 'first']);
+    expect(heard).toEqual(['kept']);
   });
 });
