@@ -11,12 +11,7 @@ import type { Reply, Send, UpstreamRequest } from '../../src/upstream/chain.js';
 import { noHooks } from '../../src/upstream/hooks.js';
 import { deadline } from '../../src/upstream/steps/deadline.js';
 import { dedupe } from '../../src/upstream/steps/dedupe.js';
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at === -1 ? undefined : Number(process.argv[at + 1]);
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { median, option } from './args.js';
 
 const ROUNDS = option('rounds', 7);
 const REQUESTS = option('requests', 400);
@@ -86,7 +81,6 @@ for (let r = 0; r < ROUNDS; r++) {
     results.get(name)?.push(await round(send, REQUESTS));
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
 console.log(`node ${process.version}, ${String(ROUNDS)} rounds of ${String(REQUESTS)} requests`);
 console.log('| steps | CPU µs per call |\n|---|---:|');
 for (const [name, xs] of results) console.log(`| ${name} | ${median(xs).toFixed(2)} |`);

@@ -11,12 +11,7 @@ import { RequestScope, callOf } from '../../src/upstream/call.js';
 import { AttemptStop } from '../../src/upstream/chain.js';
 import type { UpstreamRequest } from '../../src/upstream/chain.js';
 import { transport } from '../../src/upstream/steps/transport.js';
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at === -1 ? undefined : Number(process.argv[at + 1]);
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { median, option } from './args.js';
 
 if (process.argv[2] === 'server') {
   // A vCard-document-sized JSON answer (about 3 KB), as the vcard API sends 50 of per Q2.
@@ -89,7 +84,6 @@ if (process.argv[2] === 'server') {
     for (const name of names)
       results.get(name)?.push(await round(contenders[name] as never, CALLS));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
   const base = median(results.get(names[1] ?? '') ?? []);
   console.log(
     `node ${process.version}, ${String(ROUNDS)} rounds of ${String(CALLS)} calls, 16 clients`,

@@ -10,12 +10,7 @@ import { readVCard } from '../../src/vcard/text-reader.js';
 import { vcardToText } from '../../src/vcard/to-text.js';
 import { readVCardWithIcal } from '../../test/unit/vcard/ical-reader.js';
 import { sampleUserDocumentEnvelope } from '../../test/unit/vcard/sample-document.js';
-
-function option(name: string, fallback: number): number {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at === -1 ? undefined : Number(process.argv[at + 1]);
-  return value !== undefined && Number.isInteger(value) && value > 0 ? value : fallback;
-}
+import { option } from './args.js';
 
 const ROUNDS = option('rounds', 9);
 const CARDS = option('cards', 2000);
