@@ -2,42 +2,26 @@
 // the run is asked to with --update-readme.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findCell, idOf, type BenchResults } from './model.js';
+import type { BenchResults } from './model.js';
 import { ROOT } from './results.js';
-import { fmt, ratio } from './stats.js';
 import { targetsTable, type Target } from './targets.js';
 
 const README = join(ROOT, 'README.md');
 const START = '<!-- bench-gateway:start -->';
 const END = '<!-- bench-gateway:end -->';
 
+/**
+ * One table in the README (issue #20): the targets, each measured against its floor. The figures
+ * of every system and query are in the full report it links.
+ */
 function block(results: BenchResults, list: readonly Target[]): string {
   const m = results.meta;
-  const ours = idOf(results, 'ours');
-  const rows = [
-    '| query | system | req/s at 0 ms (16 clients) | CPU ms/query at 0 ms | this gateway’s CPU ÷ system’s | p50 at 20 ms (1 client) | peak RSS MB |',
-    '|---|---|---:|---:|---:|---:|---:|',
-  ];
-  for (const q of results.queries) {
-    const mine = findCell(results, 0, 16, q, ours);
-    for (const s of results.systems) {
-      const fast = findCell(results, 0, 16, q, s.id);
-      const slow = findCell(results, 20, 1, q, s.id);
-      if (fast === undefined && slow === undefined) continue;
-      const vs = s.id === ours ? '' : fmt(ratio(mine?.cpuMsPerQuery, fast?.cpuMsPerQuery), 2);
-      rows.push(
-        `| ${q} | ${s.label} | ${fmt(fast?.requestsPerSec, 0)} | ${fmt(fast?.cpuMsPerQuery, 2)} | ${vs} | ${fmt(slow?.p50Ms)} ms | ${fmt(Math.max(fast?.peakRssMb ?? 0, slow?.peakRssMb ?? 0), 0)} |`,
-      );
-    }
-  }
   const env = Object.entries(m.gatewayEnv).map(([k, v]) => `\`${k}=${v}\``);
   return [
     START,
-    `Last run: ${m.date.slice(0, 10)}, ${m.mode} mode, commit ${m.commit}, Node ${m.node} on ${m.cpu} (shared, load average ≈ ${m.loadAverageBefore[0]})${env.length > 0 ? `; this gateway with ${env.join(', ')}` : ''}. Full report: [bench/results/gateway.md](bench/results/gateway.md), raw figures: [gateway.json](bench/results/gateway.json).`,
+    `Last run: ${m.date.slice(0, 10)}, ${m.mode} mode, commit ${m.commit}, Node ${m.node} on ${m.cpu} (shared, load average ≈ ${m.loadAverageBefore[0]})${env.length > 0 ? `; this gateway with ${env.join(', ')}` : ''}. Every system and query, both runtimes side by side: [bench/results/gateway.md](bench/results/gateway.md); raw figures: [gateway.json](bench/results/gateway.json).`,
     '',
     ...targetsTable(list),
-    '',
-    ...rows,
     '',
     '![Throughput and median latency per query and system](bench/results/gateway.svg)',
     END,
