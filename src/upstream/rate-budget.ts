@@ -4,7 +4,8 @@
 // RATE_LIMIT_INSTANCES locally. A call that finds no room waits for its reserved slot when that
 // fits in its deadline, and otherwise fails at once without being sent.
 import { createHash } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { newRedis } from './redis-client.js';
+import type { Redis } from './redis-client.js';
 import type { UpstreamName } from '../errors.js';
 import { UpstreamError } from '../errors.js';
 import type { CallerSignal } from './caller-signal.js';
@@ -38,7 +39,7 @@ const RESERVE_SHA = createHash('sha1').update(RESERVE_SCRIPT).digest('hex');
  * command timeout) and falls back at once; ioredis keeps reconnecting in the background.
  */
 export function connectBudgetRedis(url: string): Redis {
-  const client = new Redis(url, {
+  const client = newRedis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     // Generous: a reply stuck behind our own busy event loop is not a dead Redis, and every

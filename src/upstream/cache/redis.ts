@@ -2,7 +2,8 @@
 // or noticeably slow a GraphQL request: commands time out quickly, nothing is queued while the
 // connection is down, and every failure is a cache miss (logged at warn, at most once per interval).
 // What it reads back may have been written by another release: entry.ts validates it.
-import { Redis } from 'ioredis';
+import { newRedis } from '../redis-client.js';
+import type { Redis } from '../redis-client.js';
 import type { UpstreamHooks } from '../hooks.js';
 import type { CacheStore } from './store.js';
 
@@ -39,7 +40,7 @@ export class RedisStore implements CacheStore {
     const timeout = options.commandTimeoutMs ?? 100;
     this.hooks = options.hooks;
     this.warnIntervalMs = options.warnIntervalMs ?? 30_000;
-    this.redis = new Redis(options.url, {
+    this.redis = newRedis(options.url, {
       commandTimeout: timeout,
       connectTimeout: 2_000,
       // Queued commands would make every request wait out the timeout while Redis is down.
